@@ -13,7 +13,7 @@ namespace ropelab::HWY_NAMESPACE {
 
 // Encodes binary32 values that are exactly bfloat16 values (or Inf/NaN) as bfloat16: the top 16 bits.
 template <class DF>
-HWY_INLINE hn::Vec<hn::Rebind<std::uint16_t, DF>> EncodeBf16(DF df, hn::Vec<DF> v) {
+HWY_INLINE hn::Vec<hn::Rebind<std::uint16_t, DF>> EncodeBf16(DF /*df*/, hn::Vec<DF> v) {
   const hn::RebindToSigned<DF> di;
   const hn::Rebind<std::uint16_t, DF> d16;
   return hn::DemoteTo(d16, hn::BitCast(di, hn::ShiftRight<16>(hn::BitCast(hn::RebindToUnsigned<DF>(), v))));

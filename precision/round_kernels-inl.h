@@ -114,10 +114,11 @@ HWY_INLINE hn::Vec<D> RoundVector(D d, hn::Vec<D> v, const detail::RoundParams<h
     const auto inexact = hn::Ne(remainder, hn::Zero(du));
     round_away = kMode == RoundingMode::upward ? hn::AndNot(negative, inexact) : hn::And(negative, inexact);
   } else if constexpr (kMode == RoundingMode::nearest_even) {
-    // half of the step; for tiny lanes 2^kMant when |x| is in [2^(Q-1), 2^Q), else unreachable.
+    // half of the step; for tiny lanes 2^kMant when |x| is in [2^(Q-1), 2^Q), else unreachable (the largest
+    // signed value, since the compares below are signed).
     const auto top_binade = hn::RebindMask(du, hn::Eq(k, hn::Set(di, SignedBits{kMant + 1})));
     const auto half = hn::IfThenElse(
-        tiny, hn::IfThenElse(top_binade, hn::Set(du, Bits{1} << kMant), hn::Set(du, ~Bits{0})),
+        tiny, hn::IfThenElse(top_binade, hn::Set(du, Bits{1} << kMant), hn::Set(du, ~Bits{0} >> 1)),
         hn::ShiftRight<1>(step));
     // Magnitudes are < 2^(bits-1), so signed compares order them correctly.
     const auto rem_s = hn::BitCast(di, remainder);
@@ -206,7 +207,7 @@ HWY_INLINE hn::Vec<D> RoundNormalRange(D d, hn::Vec<D> v, const detail::RoundPar
 
 // True if every lane of v may take RoundNormalRange.
 template <class D>
-HWY_INLINE bool AllInNormalRange(D d, hn::Vec<D> v, const detail::RoundParams<hn::TFromD<D>>& p) {
+HWY_INLINE bool AllInNormalRange(D /*d*/, hn::Vec<D> v, const detail::RoundParams<hn::TFromD<D>>& p) {
   using Traits = detail::StorageTraits<hn::TFromD<D>>;
   const hn::RebindToUnsigned<D> du;
   const hn::RebindToSigned<D> di;

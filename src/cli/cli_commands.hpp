@@ -1,0 +1,18 @@
+// Every subcommand of the `ropelab` program, one file each (cli_<name>.cc), registered by main.cc.
+//
+// Contract shared by all handlers: bad user input throws std::invalid_argument whose message starts with
+// the argument it concerns ("--format: unknown format 'bf17'; allowed: ..."); main prefixes the command
+// ("ropelab round: ") and exits 2. Handlers validate every argument before writing anything to stdout,
+// so a failed command prints nothing there.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace ropelab::cli {
+
+void add_formats_command(CLI::App& app);
+void add_round_command(CLI::App& app);
+
+}  // namespace ropelab::cli

@@ -1,0 +1,129 @@
+// `ropelab formats`: the derived quantities of every named format and of any --format given.
+#include <CLI/CLI.hpp>
+#include <mpfr.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/cli_commands.hpp"
+#include "cli/cli_support.hpp"
+#include "cli/cli_table.hpp"
+#include "ropelab/format.hpp"
+
+namespace ropelab::cli {
+namespace {
+
+struct FormatsOptions {
+  std::vector<std::string> extra_formats;
+  bool csv = false;
+};
+
+// The quantities as text. Formats that fit binary64 print exactly readable %.17g values; mpfr:P formats
+// reach far beyond binary64 (2^(2^30)), so their values are printed from exact MPFR numbers.
+struct FormatFacts {
+  std::string unit_roundoff, machine_epsilon, max_finite, min_normal, min_subnormal, max_exact_integer;
+};
+
+FormatFacts binary64_facts(const Format& f) {
+  return {format_double(f.unit_roundoff()), format_double(f.machine_epsilon()),
+          format_double(f.max_finite()),    format_double(f.min_normal()),
+          format_double(f.min_subnormal()), format_double(f.max_exact_integer())};
+}
+
+class MpfrNumber {
+ public:
+  explicit MpfrNumber(mpfr_prec_t precision) { mpfr_init2(value_, precision); }
+  ~MpfrNumber() { mpfr_clear(value_); }
+  MpfrNumber(const MpfrNumber&) = delete;
+  MpfrNumber& operator=(const MpfrNumber&) = delete;
+  mpfr_ptr get() { return value_; }
+
+  // %.17g when the value is exactly a finite binary64 number (so it reads back exactly), else "%.6Re".
+  std::string text() {
+    const double d = mpfr_get_d(value_, MPFR_RNDN);
+    if (std::isfinite(d) && d != 0 && mpfr_cmp_d(value_, d) == 0) return format_double(d);
+    char* s = nullptr;
+    mpfr_asprintf(&s, "%.6Re", value_);
+    std::string result(s);
+    mpfr_free_str(s);
+    return result;
+  }
+
+ private:
+  mpfr_t value_;
+};
+
+std::string power_of_two_text(long exponent) {
+  MpfrNumber x(2);
+  mpfr_set_ui_2exp(x.get(), 1, exponent, MPFR_RNDN);  // exact: within MPFR's default exponent range
+  return x.text();
+}
+
+FormatFacts mpfr_facts(const Format& f) {
+  // max finite = (2 - 2^(1-P)) * 2^emax: P ones, exact at precision P; emax + 1 is MPFR's own emax.
+  MpfrNumber max(f.precision);
+  mpfr_set_ui(max.get(), 2, MPFR_RNDN);
+  mpfr_nextbelow(max.get());  // the largest P-bit number below 2 is 2 - 2^(1-P)
+  mpfr_mul_2si(max.get(), max.get(), f.emax, MPFR_RNDN);
+  const std::string min_normal = power_of_two_text(f.emin);
+  return {power_of_two_text(-f.precision),
+          power_of_two_text(1 - f.precision),
+          max.text(),
+          min_normal,
+          f.subnormals ? power_of_two_text(f.emin - f.precision + 1) : min_normal,
+          power_of_two_text(f.precision)};  // 2^P <= max finite, so every integer up to 2^P is exact
+}
+
+std::vector<std::string> format_row(const Format& f) {
+  const FormatFacts facts = f.is_mpfr ? mpfr_facts(f) : binary64_facts(f);
+  return {f.name,
+          std::to_string(f.precision),
+          facts.unit_roundoff,
+          facts.machine_epsilon,
+          std::to_string(f.emin),
+          std::to_string(f.emax),
+          facts.max_finite,
+          facts.min_normal,
+          facts.min_subnormal,
+          f.subnormals ? "on" : "off",
+          std::string(to_string(f.specials)),
+          std::string(to_string(f.overflow)),
+          facts.max_exact_integer};
+}
+
+void run_formats(const FormatsOptions& options) {
+  std::vector<Format> listed = formats::named();
+  for (const std::string& text : options.extra_formats) {
+    const Format f = parse_format_argument("--format", text);
+    if (std::find(listed.begin(), listed.end(), f) == listed.end()) listed.push_back(f);
+  }
+  Table table({"name", "p", "unit_roundoff", "machine_epsilon", "emin", "emax", "max_finite", "min_normal",
+               "min_subnormal", "subnormals", "specials", "overflow", "max_exact_integer"});
+  for (const Format& f : listed) table.add_row(format_row(f));
+  if (options.csv) {
+    table.print_csv(std::cout);
+  } else {
+    table.print_aligned(std::cout);
+  }
+}
+
+}  // namespace
+
+void add_formats_command(CLI::App& app) {
+  auto options = std::make_shared<FormatsOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "formats",
+      "List the named formats (and any --format): precision, u, eps, exponent range, extreme values, "
+      "specials, overflow, max exact integer");
+  sub->add_option("--format", options->extra_formats,
+                  "Also list this format (repeatable); " + format_syntax_help())
+      ->type_name("F");
+  sub->add_flag("--csv", options->csv, "Print CSV instead of an aligned table");
+  sub->callback([options] { run_formats(*options); });
+}
+
+}  // namespace ropelab::cli

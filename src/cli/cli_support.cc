@@ -1,0 +1,58 @@
+// Argument parsing and number printing shared by the subcommands.
+#include "cli/cli_support.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace ropelab::cli {
+
+Format parse_format_argument(std::string_view argument, const std::string& text) {
+  return parse_argument(argument, [&] { return parse_format(text); });
+}
+
+RoundingMode parse_mode_argument(std::string_view argument, const std::string& text) {
+  return parse_argument(argument, [&] { return parse_rounding_mode(text); });
+}
+
+std::uint64_t parse_u64_argument(std::string_view argument, const std::string& text) {
+  const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const char* first = text.data() + (hex ? 2 : 0);
+  const char* last = text.data() + text.size();
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(first, last, value, hex ? 16 : 10);
+  if (text.empty() || error != std::errc{} || end != last) {
+    throw std::invalid_argument(std::string(argument) + ": '" + text +
+                                "' is not an unsigned 64-bit integer (0 to 2^64 - 1, decimal or 0x-hex)");
+  }
+  return value;
+}
+
+double parse_number_argument(std::string_view argument, const std::string& text) {
+  const std::string what = std::string(argument) + " '" + text + "'";
+  // strtod skips leading blanks; a blank-padded argument is almost certainly a quoting mistake.
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) {
+    throw std::invalid_argument(what + " is not a number (decimal, hex-float, inf or nan)");
+  }
+  errno = 0;
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size()) {
+    throw std::invalid_argument(what + " is not a number (decimal, hex-float, inf or nan)");
+  }
+  if (errno == ERANGE && std::isinf(value)) {
+    throw std::invalid_argument(what + " is beyond binary64's range (|x| <= 1.7976931348623157e+308)");
+  }
+  return value;
+}
+
+std::string format_double(double value) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%.17g", value);
+  return buffer;
+}
+
+}  // namespace ropelab::cli

@@ -1,0 +1,36 @@
+// Argument parsing and number printing shared by the subcommands.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "ropelab/format.hpp"
+#include "ropelab/rounding_mode.hpp"
+
+namespace ropelab::cli {
+
+// Runs parse(); a std::invalid_argument it throws is rethrown as "<argument>: <message>", so the core's
+// messages (which name the field and the allowed values) also say which command-line argument was wrong.
+template <class Parse>
+auto parse_argument(std::string_view argument, Parse&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string(argument) + ": " + e.what());
+  }
+}
+
+Format parse_format_argument(std::string_view argument, const std::string& text);
+RoundingMode parse_mode_argument(std::string_view argument, const std::string& text);
+// Decimal or 0x-hex, 0 to 2^64 - 1. Not CLI11's conversion: that one accepts "-1" (as 2^64 - 1) and reads
+// a leading 0 as octal, which would silently change a seed.
+std::uint64_t parse_u64_argument(std::string_view argument, const std::string& text);
+// A binary64 value from decimal, hex-float, inf or nan (strtod), the whole text or nothing.
+double parse_number_argument(std::string_view argument, const std::string& text);
+
+// %.17g: enough digits that reading the text back gives the same binary64 value.
+std::string format_double(double value);
+
+}  // namespace ropelab::cli
