@@ -68,8 +68,8 @@ template <class Encode>
 HWY_INLINE void Pack(const float* HWY_RESTRICT in, std::uint16_t* HWY_RESTRICT out, std::size_t n,
                      const detail::RoundParams<float>& p, RoundingMode mode, std::uint64_t seed,
                      std::uint64_t first_index, const Encode& encode) {
-  RoundSpan(in, n, p, mode, seed, first_index, [&](auto d, auto v, std::size_t i) {
-    hn::StoreU(encode(d, v), hn::Rebind<std::uint16_t, decltype(d)>(), out + i);
+  RoundSpan(in, n, p, mode, seed, first_index, [&](auto d, auto v, std::size_t i, std::size_t count) {
+    StoreFirst(encode(d, v), hn::Rebind<std::uint16_t, decltype(d)>(), out + i, count);
   });
 }
 
@@ -88,11 +88,10 @@ HWY_INLINE void Unpack(const std::uint16_t* HWY_RESTRICT in, float* HWY_RESTRICT
                        const Decode& decode) {
   const hn::ScalableTag<float> df;
   const hn::Rebind<std::uint16_t, decltype(df)> d16;
-  std::size_t i = 0;
-  for (; i + hn::Lanes(df) <= n; i += hn::Lanes(df)) hn::StoreU(decode(df, hn::LoadU(d16, in + i)), df, out + i);
-  const hn::CappedTag<float, 1> df1;
-  const hn::Rebind<std::uint16_t, decltype(df1)> d161;
-  for (; i < n; ++i) hn::StoreU(decode(df1, hn::LoadU(d161, in + i)), df1, out + i);
+  for (std::size_t i = 0; i < n; i += hn::Lanes(df)) {
+    const std::size_t count = std::min(hn::Lanes(df), n - i);
+    StoreFirst(decode(df, LoadFirst(d16, in + i, count)), df, out + i, count);
+  }
 }
 
 void UnpackBf16(const std::uint16_t* HWY_RESTRICT in, float* HWY_RESTRICT out, std::size_t n) {

@@ -123,7 +123,9 @@ HWY_INLINE hn::Vec<D> RoundVector(D d, hn::Vec<D> v, const detail::RoundParams<h
     // Magnitudes are < 2^(bits-1), so signed compares order them correctly.
     const auto rem_s = hn::BitCast(di, remainder);
     const auto half_s = hn::BitCast(di, half);
-    const auto odd = hn::RebindMask(di, hn::TestBit(lower, step));
+    // The parity of lower / 2^k is bit k of the significand (the hidden bit when k = kMant); tiny lanes
+    // round between 0 (even) and 2^Q.
+    const auto odd = hn::RebindMask(di, hn::AndNot(tiny, hn::TestBit(significand, step)));
     const auto tie_to_odd = hn::And(hn::And(hn::Eq(rem_s, half_s), hn::Ne(rem_s, hn::Zero(di))), odd);
     round_away = hn::RebindMask(du, hn::Or(hn::Gt(rem_s, half_s), tie_to_odd));
   } else {
@@ -217,33 +219,48 @@ HWY_INLINE bool AllInNormalRange(D /*d*/, hn::Vec<D> v, const detail::RoundParam
   return hn::AllFalse(di, hn::Or(low, special));
 }
 
-// Applies `store(d, rounded, i)` to every rounded vector of x[0, n) whose global indices start at
-// `first_index` and share their upper 32 bits.
+// Tails are processed as full vectors through zero-padded stack buffers, never with CappedTag<T, 1>:
+// Highway 1.0.3's single-lane variable shifts on x86 take their count from two lanes (_mm_sll_epi32 reads
+// 64 bits), which zeroes the result.
+template <class D>
+HWY_INLINE hn::Vec<D> LoadFirst(D d, const hn::TFromD<D>* HWY_RESTRICT p, std::size_t count) {
+  if (count == hn::Lanes(d)) return hn::LoadU(d, p);
+  HWY_ALIGN hn::TFromD<D> buffer[hn::MaxLanes(d)] = {};
+  std::copy_n(p, count, buffer);
+  return hn::Load(d, buffer);
+}
+
+template <class D>
+HWY_INLINE void StoreFirst(hn::Vec<D> v, D d, hn::TFromD<D>* HWY_RESTRICT p, std::size_t count) {
+  if (count == hn::Lanes(d)) return hn::StoreU(v, d, p);
+  HWY_ALIGN hn::TFromD<D> buffer[hn::MaxLanes(d)];
+  hn::Store(v, d, buffer);
+  std::copy_n(buffer, count, p);
+}
+
+// Calls `store(d, rounded, i, count)` for each vector of x[0, n) (count < Lanes(d) only for the last one);
+// the elements' global indices start at `first_index` and share their upper 32 bits.
 template <RoundingMode kMode, typename T, class Store>
 HWY_INLINE void RoundBlock(const T* HWY_RESTRICT x, std::size_t n, const detail::RoundParams<T>& p,
                            std::uint64_t seed, std::uint64_t first_index, const Store& store) {
+  const hn::ScalableTag<T> d;
+  const hn::RebindToUnsigned<decltype(d)> du;
   const CounterBlockKeys keys = counter_block_keys(seed, static_cast<std::uint32_t>(first_index >> 32));
   const auto index_low = static_cast<std::uint32_t>(first_index);
-  const auto round_at = [&](auto d, auto lanes, std::size_t i) {
-    const hn::RebindToUnsigned<decltype(d)> du;
+  const auto lanes = hn::Iota(RandomTag<decltype(du)>(), 0);
+  for (std::size_t i = 0; i < n; i += hn::Lanes(d)) {
+    const std::size_t count = std::min(hn::Lanes(d), n - i);
     hn::Vec<decltype(du)> random = hn::Zero(du);
     if constexpr (kMode == RoundingMode::stochastic) {
       random = CounterRandomForLanes(du, lanes, index_low + static_cast<std::uint32_t>(i), keys);
     }
-    const auto v = hn::LoadU(d, x + i);
+    const auto v = LoadFirst(d, x + i, count);
     if (p.normal_range_drop != 0 && AllInNormalRange(d, v, p)) {
-      store(d, RoundNormalRange<kMode>(d, v, p, random), i);
+      store(d, RoundNormalRange<kMode>(d, v, p, random), i, count);
     } else {
-      store(d, RoundVector<kMode>(d, v, p, random), i);
+      store(d, RoundVector<kMode>(d, v, p, random), i, count);
     }
-  };
-  const hn::ScalableTag<T> d;
-  const auto lanes = hn::Iota(RandomTag<hn::RebindToUnsigned<decltype(d)>>(), 0);
-  std::size_t i = 0;
-  for (; i + hn::Lanes(d) <= n; i += hn::Lanes(d)) round_at(d, lanes, i);
-  const hn::CappedTag<T, 1> d1;
-  const auto lane0 = hn::Zero(RandomTag<hn::RebindToUnsigned<decltype(d1)>>());
-  for (; i < n; ++i) round_at(d1, lane0, i);
+  }
 }
 
 // Splits [first_index, first_index + n) at multiples of 2^32 (where the RNG's block key changes) and
@@ -256,7 +273,7 @@ HWY_INLINE void RoundSpan(const T* HWY_RESTRICT x, std::size_t n, const detail::
     const std::uint64_t index = first_index + done;
     const std::uint64_t to_boundary = (std::uint64_t{1} << 32) - static_cast<std::uint32_t>(index);
     const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(n - done, to_boundary));
-    const auto shifted_store = [&](auto d, auto v, std::size_t i) { store(d, v, done + i); };
+    const auto shifted_store = [&](auto d, auto v, std::size_t i, std::size_t c) { store(d, v, done + i, c); };
     switch (mode) {
       case RoundingMode::nearest_even:
         RoundBlock<RoundingMode::nearest_even>(x + done, count, p, seed, index, shifted_store);

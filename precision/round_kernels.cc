@@ -13,7 +13,7 @@ template <typename T>
 void RoundInPlace(T* HWY_RESTRICT x, std::size_t n, const detail::RoundParams<T>& p, RoundingMode mode,
                   std::uint64_t seed, std::uint64_t first_index) {
   RoundSpan(x, n, p, mode, seed, first_index,
-            [x](auto d, auto v, std::size_t i) { hn::StoreU(v, d, x + i); });
+            [x](auto d, auto v, std::size_t i, std::size_t count) { StoreFirst(v, d, x + i, count); });
 }
 
 void RoundF32(float* HWY_RESTRICT x, std::size_t n, const detail::RoundParams<float>& p, RoundingMode mode,
@@ -29,7 +29,7 @@ void RoundF64(double* HWY_RESTRICT x, std::size_t n, const detail::RoundParams<d
 void FillCounterRandom(std::uint32_t* HWY_RESTRICT out, std::size_t n, std::uint64_t seed,
                        std::uint64_t first_index) {
   const hn::ScalableTag<std::uint32_t> d;
-  const hn::CappedTag<std::uint32_t, 1> d1;
+  const auto lanes = hn::Iota(d, 0);
   std::size_t done = 0;
   while (done < n) {
     const std::uint64_t index = first_index + done;
@@ -37,13 +37,9 @@ void FillCounterRandom(std::uint32_t* HWY_RESTRICT out, std::size_t n, std::uint
     const std::size_t count =
         static_cast<std::size_t>(std::min<std::uint64_t>(n - done, (std::uint64_t{1} << 32) - low));
     const CounterBlockKeys keys = counter_block_keys(seed, static_cast<std::uint32_t>(index >> 32));
-    const auto lanes = hn::Iota(d, 0);
-    std::size_t i = 0;
-    for (; i + hn::Lanes(d) <= count; i += hn::Lanes(d)) {
-      hn::StoreU(CounterRandom(d, lanes, low + static_cast<std::uint32_t>(i), keys), d, out + done + i);
-    }
-    for (; i < count; ++i) {
-      hn::StoreU(CounterRandom(d1, hn::Zero(d1), low + static_cast<std::uint32_t>(i), keys), d1, out + done + i);
+    for (std::size_t i = 0; i < count; i += hn::Lanes(d)) {
+      StoreFirst(CounterRandom(d, lanes, low + static_cast<std::uint32_t>(i), keys), d, out + done + i,
+                 std::min(hn::Lanes(d), count - i));
     }
     done += count;
   }

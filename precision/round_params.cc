@@ -67,7 +67,9 @@ RoundParams<T> make_round_params(const Format& format, RoundingMode mode) {
   p.infinity_negative = infinity_value(true);
 
   const int drop = Traits::kMantissaBits + 1 - format.precision;
-  p.normal_range_drop = drop >= 1 ? drop : 0;
+  // drop == mantissa bits (p = 1) would make the rounded significand's parity the hidden bit, which the
+  // fast path's shift cannot see; the general path handles it.
+  p.normal_range_drop = drop >= 1 && drop < Traits::kMantissaBits ? drop : 0;
   const long normal_floor = std::max<long>(format.emin, Traits::kMinExponent);
   p.normal_range_bits = bits_of(static_cast<T>(std::ldexp(1.0, static_cast<int>(normal_floor))));
   return p;

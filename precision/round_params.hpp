@@ -51,7 +51,7 @@ struct RoundParams {
   Bits infinity_positive;      // what +-Inf inputs become
   Bits infinity_negative;
   // Fast path for vectors whose lanes are all finite and at least `normal_range_bits` (2^max(emin, storage
-  // emin)): there the target drops a fixed number of low bits, normal_range_drop in [1, mantissa bits];
+  // emin)): there the target drops a fixed number of low bits, normal_range_drop in [1, mantissa bits - 1];
   // 0 disables the fast path (the target is at least as precise as the storage).
   int normal_range_drop;
   Bits normal_range_bits;

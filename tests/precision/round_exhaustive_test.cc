@@ -114,8 +114,9 @@ TEST_CASE("random: 10^6 binary32 inputs per format equal the oracle on every tar
 
 TEST_CASE("random: 10^6 binary64 inputs per format equal the oracle on every target", "[round][random]") {
   const Format wide = parse_format("p=30,emin=-300,emax=300,overflow=saturate");
+  const Format one_bit = parse_format("p=1,emin=-3,emax=3,specials=none,overflow=saturate");
   for (const Format& f : {formats::binary16(), formats::bfloat16(), formats::e4m3fn(), formats::e5m2(),
-                          formats::tf32(), formats::binary32(), wide, formats::mpfr(40)}) {
+                          formats::tf32(), formats::binary32(), wide, one_bit, formats::mpfr(40)}) {
     const std::uint64_t seed = 20261124;
     INFO(f.name << " seed " << seed);
     check_against_oracle(random_inputs<double>(f, 1'000'000, seed), f);
