@@ -12,9 +12,10 @@ namespace ropelab {
 // Every result equals round(exact result) -- one rounding, never two.
 //
 // When is "compute in binary64, then round" already exact? For + - * / sqrt, one binary64 operation followed
-// by one rounding to p bits is correctly rounded iff 53 >= 2p + 2, i.e. p <= 25 (Figueroa 1995): binary16,
-// bfloat16, tf32, binary32, fp8. fma never is (the product and the sum round separately), and neither is any
-// operation for p in 26..52. Those paths instead compute the binary64 result with round-to-odd (round toward
+// by one rounding to p bits, both to nearest, is correctly rounded iff 53 >= 2p + 2, i.e. p <= 25 (Figueroa
+// 1995): binary16, bfloat16, tf32, binary32, fp8. fma never is (the product and the sum round separately),
+// and neither is any operation for p in 26..52 or in a directed or stochastic mode (a + tiny b rounds to a
+// in binary64). Those paths instead compute the binary64 result with round-to-odd (round toward
 // zero, then set the last bit if inexact), which makes the second rounding exact for p <= 51
 // (Boldo & Melquiond 2008); p = 52 and 53 go through MPFR.
 class FormatArithmetic {
