@@ -108,6 +108,7 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 #include <stdexcept>
 
+#include "parallel_chunks.hpp"
 #include "ropelab/round.hpp"
 
 namespace ropelab {
@@ -129,15 +130,19 @@ void require_same_size(std::size_t in, std::size_t out, const char* what) {
 void pack_bf16(std::span<const float> in, std::span<std::uint16_t> out, const RoundOptions& options) {
   require_same_size(in.size(), out.size(), "pack_bf16");
   const auto params = detail::make_round_params<float>(formats::bfloat16(), options.mode);
-  HWY_DYNAMIC_DISPATCH(PackBf16)(in.data(), out.data(), in.size(), params, options.mode, options.seed,
-                                 options.first_index);
+  detail::for_each_chunk(in.size(), options.threads, [&](std::size_t b, std::size_t e) {
+    HWY_DYNAMIC_DISPATCH(PackBf16)(in.data() + b, out.data() + b, e - b, params, options.mode, options.seed,
+                                 options.first_index + b);
+  });
 }
 
 void pack_f16(std::span<const float> in, std::span<std::uint16_t> out, const RoundOptions& options) {
   require_same_size(in.size(), out.size(), "pack_f16");
   const auto params = detail::make_round_params<float>(formats::binary16(), options.mode);
-  HWY_DYNAMIC_DISPATCH(PackF16)(in.data(), out.data(), in.size(), params, options.mode, options.seed,
-                                options.first_index);
+  detail::for_each_chunk(in.size(), options.threads, [&](std::size_t b, std::size_t e) {
+    HWY_DYNAMIC_DISPATCH(PackF16)(in.data() + b, out.data() + b, e - b, params, options.mode, options.seed,
+                                 options.first_index + b);
+  });
 }
 
 void unpack_bf16(std::span<const std::uint16_t> in, std::span<float> out) {

@@ -52,9 +52,7 @@ const char* DispatchedTargetName() { return hwy::TargetName(HWY_TARGET); }
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include <algorithm>
-#include <omp.h>
-
+#include "parallel_chunks.hpp"
 #include "ropelab/round.hpp"
 
 namespace ropelab {
@@ -64,35 +62,9 @@ HWY_EXPORT(RoundF64);
 HWY_EXPORT(FillCounterRandom);
 HWY_EXPORT(DispatchedTargetName);
 
-namespace {
-
-// Elements per dispatched chunk: large enough to amortise dispatch and thread start, small enough to
-// balance two cores.
-constexpr std::size_t kChunk = std::size_t{1} << 16;
-
-int thread_count(int requested, std::size_t n) {
-  const int available = requested > 0 ? requested : omp_get_max_threads();
-  const auto chunks = static_cast<int>((n + kChunk - 1) / kChunk);
-  return std::max(1, std::min(available, chunks));
-}
-
-// Runs body(begin, end) over [0, n) in kChunk pieces on `threads` threads. Results cannot depend on the
-// split: every element's rounding (and random word) depends only on its value and global index.
-template <class Body>
-void for_each_chunk(std::size_t n, int threads, const Body& body) {
-  const auto chunks = static_cast<std::int64_t>((n + kChunk - 1) / kChunk);
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-  for (std::int64_t c = 0; c < chunks; ++c) {
-    const std::size_t begin = static_cast<std::size_t>(c) * kChunk;
-    body(begin, std::min(n, begin + kChunk));
-  }
-}
-
-}  // namespace
-
 void round_in_place(std::span<float> values, const Format& format, const RoundOptions& options) {
   const auto params = detail::make_round_params<float>(format, options.mode);
-  for_each_chunk(values.size(), thread_count(options.threads, values.size()), [&](std::size_t b, std::size_t e) {
+  detail::for_each_chunk(values.size(), options.threads, [&](std::size_t b, std::size_t e) {
     HWY_DYNAMIC_DISPATCH(RoundF32)(values.data() + b, e - b, params, options.mode, options.seed,
                                    options.first_index + b);
   });
@@ -100,7 +72,7 @@ void round_in_place(std::span<float> values, const Format& format, const RoundOp
 
 void round_in_place(std::span<double> values, const Format& format, const RoundOptions& options) {
   const auto params = detail::make_round_params<double>(format, options.mode);
-  for_each_chunk(values.size(), thread_count(options.threads, values.size()), [&](std::size_t b, std::size_t e) {
+  detail::for_each_chunk(values.size(), options.threads, [&](std::size_t b, std::size_t e) {
     HWY_DYNAMIC_DISPATCH(RoundF64)(values.data() + b, e - b, params, options.mode, options.seed,
                                    options.first_index + b);
   });

@@ -112,3 +112,19 @@ TEST_CASE("pack: bfloat16 spot checks that catch truncation", "[pack]") {
     CHECK(packed[2] == 0x7F62);  // 3.0e38 rounds to 0x7F62 = 1.765625 * 2^127 = 3.004e38
   });
 }
+
+TEST_CASE("pack: stochastic packing is identical for 1 and 2 threads and equals round-then-encode", "[pack]") {
+  std::vector<float> input(300'000);  // several dispatch chunks
+  for (std::size_t i = 0; i < input.size(); ++i) input[i] = 1.0f + static_cast<float>(i) * 0x1p-22f;
+  const RoundOptions one{.mode = RoundingMode::stochastic, .seed = 11, .threads = 1};
+  const RoundOptions two{.mode = RoundingMode::stochastic, .seed = 11, .threads = 2};
+  std::vector<std::uint16_t> a(input.size()), b(input.size());
+  pack_bf16(input, a, one);
+  pack_bf16(input, b, two);
+  CHECK(a == b);
+  std::vector<float> rounded = input;
+  round_in_place(std::span<float>(rounded), formats::bfloat16(), one);
+  int mismatches = 0;
+  for (std::size_t i = 0; i < input.size(); ++i) mismatches += !same_float(decode_bfloat16(a[i]), rounded[i]);
+  CHECK(mismatches == 0);
+}

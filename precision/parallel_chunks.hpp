@@ -1,0 +1,30 @@
+// Splits array work into fixed chunks run on OpenMP threads. Kernels key every element's result (and random
+// word) by its global index only, so results never depend on the split or the thread count.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include <omp.h>
+
+namespace ropelab::detail {
+
+// Elements per dispatched chunk: large enough to amortise dispatch and thread start, small enough to
+// balance two cores.
+inline constexpr std::size_t kChunkElements = std::size_t{1} << 16;
+
+// Runs body(begin, end) over [0, n) in kChunkElements pieces on up to `threads` threads (0: all).
+template <class Body>
+void for_each_chunk(std::size_t n, int threads, const Body& body) {
+  const auto chunks = static_cast<std::int64_t>((n + kChunkElements - 1) / kChunkElements);
+  const int available = threads > 0 ? threads : omp_get_max_threads();
+  const int used = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(available, chunks)));
+#pragma omp parallel for num_threads(used) schedule(static) if (used > 1)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const std::size_t begin = static_cast<std::size_t>(c) * kChunkElements;
+    body(begin, std::min(n, begin + kChunkElements));
+  }
+}
+
+}  // namespace ropelab::detail
