@@ -18,6 +18,10 @@ inline constexpr std::size_t kChunkElements = std::size_t{1} << 16;
 template <class Body>
 void for_each_chunk(std::size_t n, int threads, const Body& body) {
   const auto chunks = static_cast<std::int64_t>((n + kChunkElements - 1) / kChunkElements);
+  if (chunks <= 1) {  // no OpenMP region at all: small calls stay cheap, also inside callers' parallel loops
+    body(std::size_t{0}, n);
+    return;
+  }
   const int available = threads > 0 ? threads : omp_get_max_threads();
   const int used = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(available, chunks)));
 #pragma omp parallel for num_threads(used) schedule(static) if (used > 1)

@@ -14,5 +14,8 @@ namespace ropelab::cli {
 
 void add_formats_command(CLI::App& app);
 void add_round_command(CLI::App& app);
+void add_presets_command(CLI::App& app);
+void add_wall_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 }  // namespace ropelab::cli

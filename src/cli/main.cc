@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
   app.failure_message(one_line_failure);
   ropelab::cli::add_formats_command(app);
   ropelab::cli::add_round_command(app);
+  ropelab::cli::add_presets_command(app);
+  ropelab::cli::add_wall_command(app);
+  ropelab::cli::add_compare_command(app);
 
   try {
     app.parse(argc, argv);  // subcommand handlers run inside parse, as CLI11 callbacks

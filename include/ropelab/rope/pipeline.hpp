@@ -1,0 +1,51 @@
+// The RoPE pipeline emulator: a RopeSpec run through a Recipe, stage by stage, with every stage's rounding
+// done by the precision core (so each emulated value is exactly what that sequence of roundings yields).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "ropelab/rope/double_double.hpp"
+#include "ropelab/rope/recipe.hpp"
+#include "ropelab/rope/rope_spec.hpp"
+
+namespace ropelab::rope {
+
+// Per-pair constants of one (spec, recipe, context length): the exact ω and what the pipeline stores.
+struct Pipeline {
+  RopeSpec spec;
+  Recipe recipe;
+  long context_length = 0;
+  std::vector<DoubleDouble> reference_omega;  // exact ω_i after scaling
+  // The stored inverse frequency per pair (a value of omega_format, or of omega_cast_format after the cast);
+  // for OmegaMethod::timescale_division the stored timescale 1/ω instead.
+  std::vector<double> stored_omega;
+  double attention_scaling = 1;  // multiplied into cos/sin in trig_format (1: no multiply)
+
+  [[nodiscard]] int pairs() const { return static_cast<int>(reference_omega.size()); }
+  // The stored ω as an inverse frequency (1/timescale for timescale_division), for reports.
+  [[nodiscard]] double stored_inverse_frequency(int pair) const;
+};
+
+// Builds the ω stage. Scaling (linear, NTK, YaRN, llama3, LongRoPE) enters as a per-pair fp divisor
+// ff_i = RN(ω_i unscaled / ω_i scaled) applied to the stored ω (ggml rope_freqs style); HF evaluates the
+// same formulas with its own fp32 operation order, which this does not reproduce bit for bit.
+// Throws std::invalid_argument for an invalid spec or context_length <= 0.
+Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_length);
+
+// Emulated cos/sin table entries (values of table_format, held in binary64) of positions
+// [first_position, first_position + count) for every pair, row-major [position][pair].
+// phase_state (one per pair) is used only by Incremental::phase_accumulator: on entry φ at first_position,
+// on exit φ at first_position + count; start from zeros at position 0.
+void emulate_rotations(const Pipeline& pipeline, std::int64_t first_position, std::size_t count,
+                       std::span<double> cos_out, std::span<double> sin_out, std::span<double> phase_state);
+
+// Rotates key pairs (k0[i], k1[i]), already values of storage_format, by the emulated (c[i], s[i]) with the
+// recipe's rotation arithmetic, then stores them in key_cache_format: y0 = k0 c - k1 s, y1 = k1 c + k0 s.
+void emulate_rotate_pairs(const Recipe& recipe, std::span<const double> k0, std::span<const double> k1,
+                          std::span<const double> c, std::span<const double> s, std::span<double> y0,
+                          std::span<double> y1);
+
+}  // namespace ropelab::rope

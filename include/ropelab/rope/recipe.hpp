@@ -1,0 +1,75 @@
+// A RoPE pipeline recipe: every precision choice of a real stack, stage by stage, as an explicit field
+// (the checklist of shared/reference/real-stacks.md §8), and the named presets of real pipelines.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ropelab/format.hpp"
+
+namespace ropelab::rope {
+
+// Stage 1: how the inverse frequency ω_i = base^(-2i/d) is formed. Every elementary operation is rounded
+// once to Recipe::omega_format; pow/exp are modelled as correctly rounded (libm powf is within 1 ulp).
+enum class OmegaMethod {
+  correctly_rounded,   // RN(ω_i): the best any stack can store
+  pow_reciprocal,      // HF / vLLM / FlashAttention / Megatron: 1 / pow(base, fl(2i / d))
+  fp64_pow_reciprocal, // TensorRT-LLM tables: pow in binary64, cast to omega_format, then 1 / x
+  ggml_recurrence,     // ggml CPU: s = powf(base, -2/d); ω_0 = 1, ω_i = fl(ω_(i-1) * s)
+  ggml_power_of_scale, // ggml CUDA / Vulkan: ω_i = powf(s, i) of the already-rounded s
+  power_of_reciprocal, // FlashInfer on the fly: ω_i = __powf(fl(1/base), fl(2i/d)) (fast pow modelled as exact)
+  timescale_division,  // Gemma JAX / TensorRT-LLM kernel: the angle is fl(p / fl(pow(base, 2i/d)))
+};
+
+// Stage 3: how position and ω meet.
+enum class AngleProduct {
+  elementwise,  // fl(p * ω) in angle_format
+  tf32_matmul,  // p and ω rounded to TF32, exact product accumulated in fp32 (HF #48428 hazard)
+};
+
+// Stage 5: the cos/sin implementation, evaluated on the stored angle and rounded to trig_format.
+enum class Trig {
+  accurate,  // correctly rounded cos/sin of the angle (libm-accurate; argument fully reduced)
+  fast_sfu,  // CUDA __sinf/__cosf model: reduction by an fp32 multiply with fl(1/2π), so the absolute error
+             // grows like |angle| * 2^-24 (kekzl/imp#1316; CUDA C Programming Guide, intrinsic functions)
+};
+
+// Stage 7: the rotation y0 = x0 c - x1 s, y1 = x1 c + x0 s.
+enum class Rotation {
+  per_op,           // every product and sum rounded to storage_format (HF eager bf16, old vLLM, Megatron unfused)
+  wide_then_round,  // products and sums in fp32, one rounding to storage_format (FA Triton, new vLLM, ggml)
+};
+
+// Incremental phase updates (the bounds paper's "incremental phase updates").
+enum class Incremental {
+  none,               // angle from the position every time
+  phase_accumulator,  // φ_m = fl(φ_(m-1) + ω) in angle_format, φ_0 = 0
+};
+
+struct Recipe {
+  std::string name;
+  std::string description;  // one line for `ropelab presets`
+  std::string source;       // repo, file, version the preset follows
+  OmegaMethod omega_method = OmegaMethod::pow_reciprocal;
+  Format omega_format = formats::binary32();
+  bool omega_cast = false;                  // a module-wide cast demotes the ω buffer to omega_cast_format
+  Format omega_cast_format = formats::binary32();
+  Format position_format = formats::binary64();  // binary64 = exact integer positions
+  AngleProduct angle_product = AngleProduct::elementwise;
+  Format angle_format = formats::binary32();
+  Incremental incremental = Incremental::none;
+  Trig trig = Trig::accurate;
+  Format trig_format = formats::binary32();
+  Format table_format = formats::bfloat16();  // the cos/sin that enter the rotation
+  Rotation rotation = Rotation::per_op;
+  Format storage_format = formats::bfloat16();  // q/k dtype and per-op rounding format
+  Format key_cache_format = formats::bfloat16();
+};
+
+// The named presets (one per real pipeline era), in `ropelab presets` order.
+const std::vector<Recipe>& presets();
+// Throws std::invalid_argument listing the known names.
+const Recipe& preset(std::string_view name);
+
+}  // namespace ropelab::rope

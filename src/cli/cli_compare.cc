@@ -1,0 +1,79 @@
+// `ropelab compare`: several pipeline presets side by side for one model and context length.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/cli_commands.hpp"
+#include "cli/cli_rope_support.hpp"
+#include "cli/cli_support.hpp"
+#include "cli/cli_table.hpp"
+#include "cli/cli_wall_report.hpp"
+#include "ropelab/rope/wall.hpp"
+
+namespace ropelab::cli {
+namespace {
+
+struct CompareCommand {
+  std::string presets;
+  SpecOptions spec;
+  long context = 0;
+  double tau = 0.1;
+  int threads = 0;
+  bool csv = false;
+};
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream in(text);
+  for (std::string part; std::getline(in, part, ',');) parts.push_back(part);
+  return parts;
+}
+
+void run_compare(const CompareCommand& c) {
+  std::vector<rope::Recipe> recipes;
+  for (const std::string& name : split_commas(c.presets)) {
+    recipes.push_back(parse_argument("--presets", [&] { return rope::preset(name); }));
+  }
+  if (recipes.empty()) throw std::invalid_argument("--presets: give at least one preset name");
+  const rope::RopeSpec spec = resolve_spec(c.spec);
+  if (c.context < 2) throw std::invalid_argument("--context: " + std::to_string(c.context) + " is not >= 2");
+  if (!(c.tau > 0)) throw std::invalid_argument("--tau: " + format_double(c.tau) + " is not > 0");
+
+  std::vector<std::string> header{"quantity"};
+  std::vector<std::vector<std::vector<std::string>>> columns;
+  for (const rope::Recipe& recipe : recipes) {
+    const rope::Pipeline pipeline = parse_argument("--context", [&] { return rope::make_pipeline(spec, recipe, c.context); });
+    rope::WallOptions options{.context_length = c.context, .tau = c.tau, .threads = c.threads, .progress = {}};
+    require_memory("--context", rope::wall_memory_bytes(pipeline, options));
+    ProgressLine progress("compare " + recipe.name, c.context >= (1L << 20));
+    options.progress = [&progress](double f) { progress.update(f); };
+    columns.push_back(overall_rows(rope::measure_wall(pipeline, options), c.tau));
+    progress.finish();
+    header.push_back(recipe.name);
+  }
+  Table table(header);
+  for (std::size_t row = 0; row < columns.front().size(); ++row) {
+    std::vector<std::string> cells{columns.front()[row][0]};
+    for (const auto& column : columns) cells.push_back(column[row][1]);
+    table.add_row(cells);
+  }
+  c.csv ? table.print_csv(std::cout) : table.print_aligned(std::cout);
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app) {
+  auto c = std::make_shared<CompareCommand>();
+  CLI::App* sub = app.add_subcommand("compare", "Compare pipeline presets side by side (precision-wall summary)");
+  sub->add_option("--presets", c->presets, "Comma-separated presets (see `ropelab presets`)")->required()->type_name("P1,P2,...");
+  add_spec_options(*sub, c->spec);
+  sub->add_option("--context", c->context, "Context length L (>= 2)")->required()->type_name("L");
+  sub->add_option("--tau", c->tau, "Phase-error threshold in radians (> 0, default 0.1)")->type_name("T");
+  sub->add_option("--threads", c->threads, "Threads (0 = all)")->type_name("N");
+  sub->add_flag("--csv", c->csv, "Print CSV");
+  sub->callback([c] { run_compare(*c); });
+}
+
+}  // namespace ropelab::cli

@@ -1,0 +1,92 @@
+// Spec resolution, atomic CSV output, memory checks and progress for the RoPE subcommands.
+#include "cli/cli_rope_support.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+
+#include "cli/cli_support.hpp"
+
+namespace ropelab::cli {
+
+void add_spec_options(CLI::App& sub, SpecOptions& o) {
+  sub.add_option("--model", o.model, "A shipped model config (experiments/models/NAME.json)")->type_name("NAME");
+  sub.add_option("--config", o.config, "A Hugging Face config.json")->type_name("FILE");
+  sub.add_option("--base", o.base, "RoPE base (rope_theta), > 1, with --dim")->type_name("B");
+  sub.add_option("--dim", o.dim, "Head dimension (even, > 0), with --base")->type_name("D");
+  sub.add_option("--rotary-dims", o.rotary_dims, "Rotary dimensions (even, <= dim; default: dim)")->type_name("R");
+  sub.add_option("--pairing", o.pairing, "half_split (default) or interleaved, with --base")->type_name("P");
+}
+
+rope::RopeSpec resolve_spec(const SpecOptions& o) {
+  const int sources = !o.model.empty() + !o.config.empty() + (o.base.has_value() || o.dim.has_value());
+  if (sources != 1) {
+    throw std::invalid_argument("--model: give exactly one of --model NAME, --config FILE.json, --base B --dim D");
+  }
+  if (!o.model.empty()) return parse_argument("--model", [&] { return rope::model_spec(o.model); });
+  if (!o.config.empty()) return parse_argument("--config", [&] { return rope::rope_spec_from_hf_config_file(o.config); });
+  if (!o.base) throw std::invalid_argument("--base: required with --dim");
+  if (!o.dim) throw std::invalid_argument("--dim: required with --base");
+  if (*o.dim <= 0 || *o.dim % 2 != 0) {
+    throw std::invalid_argument("--dim: " + std::to_string(*o.dim) + " is not an even integer > 0");
+  }
+  if (!(*o.base > 1)) throw std::invalid_argument("--base: " + format_double(*o.base) + " is not > 1");
+  rope::RopeSpec spec;
+  spec.head_dim = *o.dim;
+  spec.rotary_dims = o.rotary_dims.value_or(*o.dim);
+  spec.base = *o.base;
+  if (o.pairing == "interleaved") {
+    spec.pairing = rope::Pairing::interleaved;
+  } else if (o.pairing != "half_split") {
+    throw std::invalid_argument("--pairing: '" + o.pairing + "' is not one of half_split, interleaved");
+  }
+  spec.max_position_embeddings = 1L << 20;
+  parse_argument("--rotary-dims", [&] { rope::validate(spec); return 0; });
+  return spec;
+}
+
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  const std::filesystem::path target(path);
+  const std::filesystem::path temporary = target.string() + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary);
+    if (!out) throw std::invalid_argument("cannot write '" + path + "'");
+    try {
+      write(out);
+      out.flush();
+      if (!out) throw std::runtime_error("writing '" + path + "' failed");
+    } catch (...) {
+      out.close();
+      std::filesystem::remove(temporary);
+      throw;
+    }
+  }
+  std::filesystem::rename(temporary, target);
+}
+
+void require_memory(const std::string& argument, unsigned long long bytes) {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGE_SIZE);
+  const unsigned long long physical = static_cast<unsigned long long>(pages) * static_cast<unsigned long long>(page_size);
+  if (pages > 0 && bytes > physical / 2) {
+    throw std::invalid_argument(argument + ": needs about " + std::to_string(bytes >> 20) +
+                                " MiB, more than half of this machine's " + std::to_string(physical >> 20) + " MiB");
+  }
+}
+
+void ProgressLine::update(double fraction) {
+  const int percent = static_cast<int>(fraction * 100);
+  if (!enabled_ || percent == last_percent_) return;
+  last_percent_ = percent;
+  std::cerr << '\r' << label_ << ' ' << percent << '%' << std::flush;
+}
+
+void ProgressLine::finish() {
+  if (enabled_ && last_percent_ >= 0) std::cerr << '\r' << label_ << " done\n";
+}
+
+}  // namespace ropelab::cli

@@ -1,0 +1,83 @@
+// Text and CSV renderings of a WallReport.
+#include "cli/cli_wall_report.hpp"
+
+#include <algorithm>
+
+#include "cli/cli_support.hpp"
+#include "cli/cli_table.hpp"
+
+namespace ropelab::cli {
+
+std::string position_text(std::int64_t position) { return position < 0 ? "-" : std::to_string(position); }
+
+std::vector<std::vector<std::string>> overall_rows(const rope::WallReport& r, double tau) {
+  int subnormal = 0, flushed = 0;
+  for (const rope::PairWall& w : r.pairs) {
+    subnormal += w.omega_subnormal;
+    flushed += w.omega_flushed;
+  }
+  return {{"first adjacent collision (any pair)", position_text(r.first_any_collision)},
+          {"first adjacent collision (all pairs)", position_text(r.first_full_collision)},
+          {"first phase error > tau = " + format_double(tau) + " rad", position_text(r.first_tau_exceed)},
+          {"max phase error (rad)", format_double(r.max_phase_error)},
+          {"  at position", position_text(r.max_phase_error_position)},
+          {"max fraction of pairs colliding at one m", format_double(r.max_colliding_fraction)},
+          {"  at position", position_text(r.max_colliding_fraction_position)},
+          {"max rotated-key error (abs)", format_double(r.max_rotated_key_error)},
+          {"max score error (abs)", format_double(r.max_score_error)},
+          {"omega subnormal / flushed to 0", std::to_string(subnormal) + " / " + std::to_string(flushed)}};
+}
+
+void print_pair_groups(std::ostream& out, const rope::WallReport& r, int groups) {
+  const int pairs = static_cast<int>(r.pairs.size());
+  groups = std::max(1, std::min(groups, pairs));
+  Table table({"pairs", "omega_max", "omega_min", "first_collision", "first_tau_exceed", "max_phase_error",
+               "max_cos_ulps", "max_sin_ulps", "omega_subnormal", "omega_flushed"});
+  for (int g = 0; g < groups; ++g) {
+    const int begin = g * pairs / groups, end = (g + 1) * pairs / groups;
+    std::int64_t collision = -1, tau = -1;
+    double phase = 0, cos_ulps = 0, sin_ulps = 0;
+    int subnormal = 0, flushed = 0;
+    for (int i = begin; i < end; ++i) {
+      const rope::PairWall& w = r.pairs[static_cast<std::size_t>(i)];
+      if (w.first_adjacent_collision >= 0 && (collision < 0 || w.first_adjacent_collision < collision)) collision = w.first_adjacent_collision;
+      if (w.first_tau_exceed >= 0 && (tau < 0 || w.first_tau_exceed < tau)) tau = w.first_tau_exceed;
+      phase = std::max(phase, w.max_phase_error);
+      cos_ulps = std::max(cos_ulps, w.max_cos_ulps);
+      sin_ulps = std::max(sin_ulps, w.max_sin_ulps);
+      subnormal += w.omega_subnormal;
+      flushed += w.omega_flushed;
+    }
+    table.add_row({std::to_string(begin) + "-" + std::to_string(end - 1),
+                   format_double(r.pairs[static_cast<std::size_t>(begin)].reference_omega),
+                   format_double(r.pairs[static_cast<std::size_t>(end - 1)].reference_omega), position_text(collision),
+                   position_text(tau), format_double(phase), format_double(cos_ulps), format_double(sin_ulps),
+                   std::to_string(subnormal), std::to_string(flushed)});
+  }
+  table.print_aligned(out);
+}
+
+void write_pairs_csv(std::ostream& out, const rope::WallReport& r) {
+  Table table({"pair", "reference_omega", "stored_omega", "omega_subnormal", "omega_flushed",
+               "first_adjacent_collision", "first_tau_exceed", "max_phase_error", "max_phase_error_position",
+               "max_cos_ulps", "max_sin_ulps"});
+  for (const rope::PairWall& w : r.pairs) {
+    table.add_row({std::to_string(w.pair), format_double(w.reference_omega), format_double(w.stored_omega),
+                   std::to_string(w.omega_subnormal), std::to_string(w.omega_flushed),
+                   std::to_string(w.first_adjacent_collision), std::to_string(w.first_tau_exceed),
+                   format_double(w.max_phase_error), std::to_string(w.max_phase_error_position),
+                   format_double(w.max_cos_ulps), format_double(w.max_sin_ulps)});
+  }
+  table.print_csv(out);
+}
+
+void write_positions_csv(std::ostream& out, const rope::WallReport& r, int pairs) {
+  out << "position,colliding_pairs,colliding_fraction,max_phase_error\n";
+  for (const rope::PositionWall& row : r.positions) {
+    out << row.position << ',' << row.colliding_pairs << ','
+        << format_double(static_cast<double>(row.colliding_pairs) / pairs) << ',' << format_double(row.max_phase_error)
+        << '\n';
+  }
+}
+
+}  // namespace ropelab::cli

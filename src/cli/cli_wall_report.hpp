@@ -1,0 +1,22 @@
+// Text and CSV renderings of a WallReport, shared by `wall` and `compare`.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "ropelab/rope/wall.hpp"
+
+namespace ropelab::cli {
+
+// "-" for "never", else the position.
+std::string position_text(std::int64_t position);
+
+// The overall quantities, as (name, value) rows.
+std::vector<std::vector<std::string>> overall_rows(const rope::WallReport& report, double tau);
+// Pairs grouped into up to `groups` contiguous ranges: ω range, first collision, first tau exceed, ...
+void print_pair_groups(std::ostream& out, const rope::WallReport& report, int groups);
+void write_pairs_csv(std::ostream& out, const rope::WallReport& report);
+void write_positions_csv(std::ostream& out, const rope::WallReport& report, int pairs);
+
+}  // namespace ropelab::cli

@@ -1,0 +1,238 @@
+// The RoPE pipeline emulator: ω stage, angle, trig, table and rotation, each rounded as its recipe says.
+// Emulating p-bit arithmetic through binary64: one binary64 operation on format values followed by one
+// rounding to the format is exact for + - * / when 53 >= 2p + 2 (p <= 25; Figueroa 1995), which covers every
+// format a stage uses here (fp32, tf32, bf16, fp16). Products of two such values are exact in binary64.
+#include "ropelab/rope/pipeline.hpp"
+
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+
+#include "accurate_sincos.hpp"
+#include "ropelab/round.hpp"
+#include "ropelab/rope/exact_reference.hpp"  // ReferenceRotation
+
+namespace ropelab::rope {
+namespace {
+
+bool is_binary64(const Format& f) { return f == formats::binary64(); }
+bool is_binary32(const Format& f) { return f == formats::binary32(); }
+
+// Round to nearest even in f. binary32 uses the hardware conversion (IEEE RNE from binary64, one rounding).
+double rn(double x, const Format& f) {
+  if (is_binary64(f)) return x;
+  if (is_binary32(f)) return static_cast<float>(x);
+  return round_value(x, f);
+}
+
+void round_array(std::span<double> values, const Format& f) {
+  if (is_binary64(f)) return;
+  if (is_binary32(f)) {
+    for (double& x : values) x = static_cast<float>(x);
+    return;
+  }
+  round_in_place(values, f);
+}
+
+// pow is modelled as correctly rounded to the stage format (glibc pow is within 1 ulp in binary64, so
+// RN(pow) differs from the true correct rounding only within 2^-29 relative of a format midpoint).
+double pow_rounded(double base, double exponent, const Format& f) { return rn(std::pow(base, exponent), f); }
+
+// The unscaled ω stage of the recipe for pair i of d rotary dims (or the timescale for division recipes).
+std::vector<double> unscaled_stored_omega(const Recipe& r, double base, int d, const std::vector<DoubleDouble>& exact) {
+  const Format& f = r.omega_format;
+  const int pairs = d / 2;
+  std::vector<double> omega(pairs);
+  const double base_f = rn(base, f);
+  switch (r.omega_method) {
+    case OmegaMethod::correctly_rounded:
+      for (int i = 0; i < pairs; ++i) omega[i] = rn(exact[i].hi + exact[i].lo, f);
+      break;
+    case OmegaMethod::pow_reciprocal:
+      // 1.0 / (base ** (arange(0, d, 2).float() / d)): fp32 exponent, pow, reciprocal.
+      for (int i = 0; i < pairs; ++i) omega[i] = rn(1.0 / pow_rounded(base_f, rn(2.0 * i / d, f), f), f);
+      break;
+    case OmegaMethod::fp64_pow_reciprocal:
+      for (int i = 0; i < pairs; ++i) omega[i] = rn(1.0 / rn(std::pow(base, 2.0 * i / d), f), f);
+      break;
+    case OmegaMethod::ggml_recurrence: {
+      const double scale = pow_rounded(base_f, rn(-2.0 / d, f), f);
+      double theta = 1.0;
+      for (int i = 0; i < pairs; ++i) {
+        omega[i] = theta;
+        theta = rn(theta * scale, f);
+      }
+      break;
+    }
+    case OmegaMethod::ggml_power_of_scale: {
+      const double scale = pow_rounded(base_f, rn(-2.0 / d, f), f);
+      for (int i = 0; i < pairs; ++i) omega[i] = pow_rounded(scale, i, f);
+      break;
+    }
+    case OmegaMethod::power_of_reciprocal: {
+      const double reciprocal = rn(1.0 / base_f, f);
+      for (int i = 0; i < pairs; ++i) omega[i] = pow_rounded(reciprocal, rn(2.0 * i / d, f), f);
+      break;
+    }
+    case OmegaMethod::timescale_division:
+      for (int i = 0; i < pairs; ++i) omega[i] = pow_rounded(base_f, rn(2.0 * i / d, f), f);
+      break;
+  }
+  return omega;
+}
+
+}  // namespace
+
+double Pipeline::stored_inverse_frequency(int pair) const {
+  const double v = stored_omega[static_cast<std::size_t>(pair)];
+  return recipe.omega_method == OmegaMethod::timescale_division ? 1.0 / v : v;
+}
+
+Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_length) {
+  if (context_length <= 0) {
+    throw std::invalid_argument("context length: " + std::to_string(context_length) + " is not > 0");
+  }
+  Pipeline p;
+  p.spec = spec;
+  p.recipe = recipe;
+  p.context_length = context_length;
+  p.reference_omega = reference_inverse_frequencies(spec, context_length);
+  p.attention_scaling = attention_scaling(spec);
+
+  RopeSpec unscaled = spec;
+  unscaled.scaling = scaling::None{};
+  const std::vector<DoubleDouble> exact_unscaled = reference_inverse_frequencies(unscaled, context_length);
+  p.stored_omega = unscaled_stored_omega(recipe, spec.base, spec.rotary_dims, exact_unscaled);
+
+  const Format& f = recipe.omega_format;
+  const bool division = recipe.omega_method == OmegaMethod::timescale_division;
+  if (!std::holds_alternative<scaling::None>(spec.scaling)) {
+    for (int i = 0; i < p.pairs(); ++i) {
+      const double divisor = rn((exact_unscaled[i].hi + exact_unscaled[i].lo) /
+                                    (p.reference_omega[i].hi + p.reference_omega[i].lo), f);
+      double& stored = p.stored_omega[static_cast<std::size_t>(i)];
+      stored = division ? rn(stored * divisor, f) : rn(stored / divisor, f);
+    }
+  }
+  if (recipe.omega_cast) {
+    for (double& stored : p.stored_omega) stored = rn(stored, recipe.omega_cast_format);
+  }
+  return p;
+}
+
+namespace {
+
+// Angles of positions [m0, m0 + count) for every pair into `angle` (row-major [position][pair]).
+void emulate_angles(const Pipeline& p, std::int64_t m0, std::size_t count, std::span<double> angle,
+                    std::span<double> phase_state) {
+  const Recipe& r = p.recipe;
+  const auto pairs = static_cast<std::size_t>(p.pairs());
+  if (r.incremental == Incremental::phase_accumulator) {
+    for (std::size_t j = 0; j < count; ++j) {
+      for (std::size_t i = 0; i < pairs; ++i) {
+        angle[j * pairs + i] = phase_state[i];
+        phase_state[i] = rn(phase_state[i] + p.stored_inverse_frequency(static_cast<int>(i)), r.angle_format);
+      }
+    }
+    return;
+  }
+  std::vector<double> omega = p.stored_omega;
+  if (r.angle_product == AngleProduct::tf32_matmul) round_array(omega, formats::tf32());
+  for (std::size_t j = 0; j < count; ++j) {
+    double position = rn(static_cast<double>(m0 + static_cast<std::int64_t>(j)), r.position_format);
+    if (r.angle_product == AngleProduct::tf32_matmul) position = rn(position, formats::tf32());
+    for (std::size_t i = 0; i < pairs; ++i) {
+      angle[j * pairs + i] = r.omega_method == OmegaMethod::timescale_division ? position / omega[i]
+                                                                                : position * omega[i];
+    }
+  }
+  // The products above are exact (<= 24 x 24 bits); quotients are rounded once more here, which is exact
+  // by the Figueroa condition.
+  round_array(angle.first(count * pairs), r.angle_format);
+}
+
+// Accurate cos/sin of a stored angle, correctly rounded to the stage format except within ~2^-26 relative
+// of a format midpoint (the binary64 evaluation is within ~4e-16). Angles beyond accurate_sincos's range
+// (|x| >= 2^31) take the exact reference reduction.
+ReferenceRotation accurate_rotation(double x) {
+  if (std::abs(x) < kAccurateSincosMaxAngle) {
+    const SinCos sc = accurate_sincos(x);
+    return {{x, 0}, sc.cos, sc.sin};
+  }
+  return fast_reference_rotation(1, {x, 0});
+}
+
+// CUDA __sinf/__cosf model: the argument is reduced by an fp32 multiply with fl(1/2π), so the reduced
+// angle carries the product's rounding error (~|x| * 2^-24 absolute) before an accurate evaluation.
+ReferenceRotation fast_sfu_rotation(double x) {
+  const Format& f32 = formats::binary32();
+  const double turns = rn(x * rn(0.5 / std::numbers::pi, f32), f32);
+  const double fraction = turns - std::nearbyint(turns);  // exact
+  const double reduced = 2 * std::numbers::pi * fraction;
+  return {{reduced, 0}, std::cos(reduced), std::sin(reduced)};
+}
+
+}  // namespace
+
+void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, std::span<double> cos_out,
+                       std::span<double> sin_out, std::span<double> phase_state) {
+  const Recipe& r = p.recipe;
+  const std::size_t n = count * static_cast<std::size_t>(p.pairs());
+  emulate_angles(p, m0, count, cos_out.first(n), phase_state);  // cos_out holds the angles for now
+  for (std::size_t e = 0; e < n; ++e) {
+    const double angle = cos_out[e];
+    if (!std::isfinite(angle)) {  // e.g. an fp16 position or angle beyond 65504 overflowed to Inf
+      cos_out[e] = sin_out[e] = std::numeric_limits<double>::quiet_NaN();
+      continue;
+    }
+    const ReferenceRotation rot =
+        r.trig == Trig::fast_sfu ? fast_sfu_rotation(angle) : accurate_rotation(angle);
+    cos_out[e] = rot.cos;
+    sin_out[e] = rot.sin;
+  }
+  round_array(cos_out.first(n), r.trig_format);
+  round_array(sin_out.first(n), r.trig_format);
+  if (p.attention_scaling != 1) {
+    const double scale = rn(p.attention_scaling, r.trig_format);
+    for (std::size_t e = 0; e < n; ++e) {
+      cos_out[e] *= scale;
+      sin_out[e] *= scale;
+    }
+    round_array(cos_out.first(n), r.trig_format);
+    round_array(sin_out.first(n), r.trig_format);
+  }
+  round_array(cos_out.first(n), r.table_format);
+  round_array(sin_out.first(n), r.table_format);
+}
+
+void emulate_rotate_pairs(const Recipe& r, std::span<const double> k0, std::span<const double> k1,
+                          std::span<const double> c, std::span<const double> s, std::span<double> y0,
+                          std::span<double> y1) {
+  const Format& op = r.rotation == Rotation::per_op ? r.storage_format : formats::binary32();
+  const std::size_t n = k0.size();
+  std::vector<double> a(n), b(n);
+  // y0 = (k0 c) - (k1 s); y1 = (k1 c) + (k0 s), each product and sum rounded to `op`.
+  for (std::size_t i = 0; i < n; ++i) {
+    a[i] = k0[i] * c[i];
+    b[i] = k1[i] * s[i];
+  }
+  round_array(a, op);
+  round_array(b, op);
+  for (std::size_t i = 0; i < n; ++i) y0[i] = a[i] - b[i];
+  for (std::size_t i = 0; i < n; ++i) {
+    a[i] = k1[i] * c[i];
+    b[i] = k0[i] * s[i];
+  }
+  round_array(a, op);
+  round_array(b, op);
+  for (std::size_t i = 0; i < n; ++i) y1[i] = a[i] + b[i];
+  for (std::span<double> y : {y0.first(n), y1.first(n)}) {
+    round_array(y, op);
+    round_array(y, r.storage_format);
+    round_array(y, r.key_cache_format);
+  }
+}
+
+}  // namespace ropelab::rope
