@@ -79,14 +79,18 @@ void require_memory(const std::string& argument, unsigned long long bytes) {
 }
 
 void ProgressLine::update(double fraction) {
-  const int percent = static_cast<int>(fraction * 100);
+  // A terminal gets one line rewritten per percent; a log (CI) gets a line per 10%.
+  static const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  const int step = terminal ? 1 : 10;
+  const int percent = static_cast<int>(fraction * 100) / step * step;
   if (!enabled_ || percent == last_percent_) return;
   last_percent_ = percent;
-  std::cerr << '\r' << label_ << ' ' << percent << '%' << std::flush;
+  std::cerr << (terminal ? "\r" : "") << label_ << ' ' << percent << '%' << (terminal ? "" : "\n") << std::flush;
 }
 
 void ProgressLine::finish() {
-  if (enabled_ && last_percent_ >= 0) std::cerr << '\r' << label_ << " done\n";
+  static const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  if (enabled_ && last_percent_ >= 0 && terminal) std::cerr << '\r' << label_ << " done\n";
 }
 
 }  // namespace ropelab::cli
