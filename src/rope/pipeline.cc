@@ -210,7 +210,7 @@ void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, st
 void emulate_rotate_pairs(const Recipe& r, std::span<const double> k0, std::span<const double> k1,
                           std::span<const double> c, std::span<const double> s, std::span<double> y0,
                           std::span<double> y1) {
-  const Format& op = r.rotation == Rotation::per_op ? r.storage_format : formats::binary32();
+  const Format& op = r.rotation == Rotation::per_op ? r.storage_format : r.rotation_math_format;
   const std::size_t n = k0.size();
   std::vector<double> a(n), b(n);
   // y0 = (k0 c) - (k1 s); y1 = (k1 c) + (k0 s), each product and sum rounded to `op`.

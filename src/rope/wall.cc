@@ -3,7 +3,6 @@
 #include "ropelab/rope/wall.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -113,7 +112,9 @@ class BlockMeasurer {
   BlockStats measure(std::int64_t m0, std::size_t count, std::vector<double>& phase_state) const {
     const auto pairs = static_cast<std::size_t>(p_.pairs());
     const std::size_t rows = count + 1;
-    std::vector<double> c(rows * pairs), s(rows * pairs), ref_c(rows * pairs), ref_s(rows * pairs);
+    // Per-thread scratch reused across blocks (fresh multi-MiB vectors per block cost page faults).
+    thread_local std::vector<double> c, s, ref_c, ref_s;
+    for (std::vector<double>* v : {&c, &s, &ref_c, &ref_s}) v->resize(rows * pairs);
     // phase_state advances by `rows`; the extra row belongs to the next block, so step it back after.
     emulate_rotations(p_, m0, count, c, s, phase_state);
     const std::vector<double> state_after_block = phase_state;
@@ -274,36 +275,49 @@ std::uint64_t wall_memory_bytes(const Pipeline& p, const WallOptions& o) {
   const auto pairs = static_cast<std::uint64_t>(p.pairs());
   const auto blocks = static_cast<std::uint64_t>((o.context_length + kBlockPositions - 1) / kBlockPositions);
   const std::uint64_t per_thread = (kBlockPositions + 1) * (4 * pairs + 2) * sizeof(double);
-  const std::uint64_t per_block = pairs * sizeof(PairWall) + 64;
+  const std::uint64_t per_block = pairs * sizeof(PairWall) + sizeof(BlockStats);
+  const auto threads = static_cast<std::uint64_t>(std::max(1, o.threads > 0 ? o.threads : omp_get_max_threads()));
+  const std::uint64_t batch = std::min<std::uint64_t>(blocks, 16 * threads);
   const std::uint64_t rows =
       o.per_position ? static_cast<std::uint64_t>(o.context_length) * sizeof(PositionWall) * 2 : 0;
-  return 2 * per_thread * static_cast<std::uint64_t>(std::max(1, omp_get_max_threads())) + blocks * per_block + rows;
+  return 2 * per_thread * threads + batch * per_block + rows;
 }
 
-WallReport measure_wall(const Pipeline& p, const WallOptions& o_in) {
-  validate_options(o_in);
-  const WallOptions& o = o_in;
+WallReport measure_wall(const Pipeline& p, const WallOptions& o) {
+  validate_options(o);
   const Vectors vectors = seeded_vectors(p, o.seed);
   const BlockMeasurer measurer(p, o, vectors);
   const auto blocks = static_cast<std::int64_t>((o.context_length + kBlockPositions - 1) / kBlockPositions);
-  std::vector<BlockStats> stats(static_cast<std::size_t>(blocks));
   const bool sequential = p.recipe.incremental == Incremental::phase_accumulator;
   const int threads = sequential ? 1 : (o.threads > 0 ? o.threads : omp_get_max_threads());
+  // Blocks run in batches and each batch is merged in block order, so memory stays O(batch * pairs)
+  // whatever the context length, and the result does not depend on the thread count.
+  const std::int64_t batch = 16 * static_cast<std::int64_t>(threads);
+  std::vector<BlockStats> stats(static_cast<std::size_t>(std::min(batch, blocks)));
   std::vector<double> accumulator(static_cast<std::size_t>(p.pairs()), 0.0);
-  std::atomic<std::int64_t> done{0};
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) firstprivate(accumulator)
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    const std::int64_t m0 = b * static_cast<std::int64_t>(kBlockPositions);
-    const auto count = static_cast<std::size_t>(std::min<std::int64_t>(kBlockPositions, o.context_length - m0));
-    stats[static_cast<std::size_t>(b)] = measurer.measure(m0, count, accumulator);
-    const std::int64_t finished = ++done;
-    if (o.progress && omp_get_thread_num() == 0) o.progress(static_cast<double>(finished) / static_cast<double>(blocks));
-  }
   WallReport report;
   BlockStats empty;
   measurer.init_pairs(empty);
   report.pairs = empty.pairs;
-  for (const BlockStats& block : stats) merge(block, report);
+  for (std::int64_t first = 0; first < blocks; first += batch) {
+    const std::int64_t last = std::min(blocks, first + batch);
+    const auto measure_block = [&](std::int64_t b, std::vector<double>& phase_state) {
+      const std::int64_t m0 = b * static_cast<std::int64_t>(kBlockPositions);
+      const auto count = static_cast<std::size_t>(std::min<std::int64_t>(kBlockPositions, o.context_length - m0));
+      stats[static_cast<std::size_t>(b - first)] = measurer.measure(m0, count, phase_state);
+    };
+    if (sequential) {  // the phase accumulator carries its state from block to block
+      for (std::int64_t b = first; b < last; ++b) measure_block(b, accumulator);
+    } else {
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+      for (std::int64_t b = first; b < last; ++b) {
+        std::vector<double> unused;
+        measure_block(b, unused);
+      }
+    }
+    for (std::int64_t b = first; b < last; ++b) merge(stats[static_cast<std::size_t>(b - first)], report);
+    if (o.progress) o.progress(static_cast<double>(last) / static_cast<double>(blocks));
+  }
   fill_omega_facts(p, report);
   summarise(report);
   return report;

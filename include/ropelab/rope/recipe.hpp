@@ -63,6 +63,7 @@ struct Recipe {
   Format trig_format = formats::binary32();
   Format table_format = formats::bfloat16();  // the cos/sin that enter the rotation
   Rotation rotation = Rotation::per_op;
+  Format rotation_math_format = formats::binary32();  // the "wide" format of Rotation::wide_then_round
   Format storage_format = formats::bfloat16();  // q/k dtype and per-op rounding format
   Format key_cache_format = formats::bfloat16();
 };

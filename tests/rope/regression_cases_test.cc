@@ -1,0 +1,228 @@
+// The public RoPE precision regressions of shared/reference/regression-cases.md that a pipeline recipe can
+// express: each broken pipeline must show its failure and the fixed one must not. Magnitudes are computed,
+// thresholds are the qualitative ones the reports describe ("visibly off", "merge", "subnormal").
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <catch2/catch_test_macros.hpp>
+
+#include "ropelab/round.hpp"
+#include "ropelab/rope/exact_reference.hpp"
+#include "ropelab/rope/wall.hpp"
+
+using namespace ropelab;
+using namespace ropelab::rope;
+
+namespace {
+
+RopeSpec plain_spec(double base, int dim) {
+  RopeSpec spec;
+  spec.head_dim = dim;
+  spec.rotary_dims = dim;
+  spec.base = base;
+  spec.max_position_embeddings = 1 << 20;
+  return spec;
+}
+
+WallReport wall(const RopeSpec& spec, const Recipe& recipe, long context) {
+  return measure_wall(make_pipeline(spec, recipe, context),
+                      WallOptions{.context_length = context, .tau = 0.1, .threads = 0, .seed = 3,
+                                  .per_position = false, .progress = {}});
+}
+
+// |phase error| of one pair at one position: the emulated table entry against the exact rotation.
+double phase_error_at(const Pipeline& p, std::int64_t m, int pair) {
+  const auto pairs = static_cast<std::size_t>(p.pairs());
+  std::vector<double> c(pairs), s(pairs), state(pairs, 0.0);
+  emulate_rotations(p, m, 1, c, s, state);
+  const ReferenceRotation exact = fast_reference_rotation(m, p.reference_omega[static_cast<std::size_t>(pair)]);
+  const auto i = static_cast<std::size_t>(pair);
+  return std::abs(std::atan2(s[i] * exact.cos - c[i] * exact.sin, c[i] * exact.cos + s[i] * exact.sin));
+}
+
+Recipe with_name(Recipe r, std::string name) {
+  r.name = std::move(name);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("case 1 (transformers PR #29285): bf16 autocast angles lose the phase; 4.38.2 does not", "[rope-regression]") {
+  const RopeSpec spec = model_spec("llama-3-8b");
+  const WallReport broken = wall(spec, preset("hf-4.38.0-autocast"), 8192);
+  const WallReport fixed = wall(spec, preset("hf-eager-bf16"), 8192);
+  CHECK(broken.first_tau_exceed >= 0);
+  CHECK(broken.max_phase_error > 1.0);  // phases meaningless at 8K
+  CHECK(broken.first_full_collision == 256);  // bf16 positions: 257 -> 256
+  CHECK(fixed.first_tau_exceed == -1);
+  CHECK(fixed.first_full_collision == -1);
+}
+
+TEST_CASE("cases 2, 3, 9 (transformers #25681, #29496; Megatron #744): a bf16 omega buffer", "[rope-regression]") {
+  const RopeSpec spec = model_spec("mistral-7b-v0.1");
+  const WallReport broken = wall(spec, preset("hf-4.37-cast-bf16"), 4096);
+  const WallReport fixed = wall(spec, preset("hf-eager-bf16"), 4096);
+  CHECK(broken.first_tau_exceed >= 0);
+  CHECK(broken.first_tau_exceed < 4096);
+  CHECK(broken.first_full_collision == 256);
+  CHECK(fixed.first_tau_exceed == -1);
+}
+
+TEST_CASE("case 4 (transformers #28685): a half-precision float arange merges positions", "[rope-regression]") {
+  Recipe broken = with_name(preset("hf-eager-bf16"), "zero-init-fp16-arange");
+  broken.position_format = formats::binary16();
+  const RopeSpec spec = model_spec("llama-2-7b");
+  CHECK(wall(spec, broken, 4096).first_full_collision == 2048);
+  CHECK(wall(spec, preset("hf-eager-bf16"), 4096).first_full_collision == -1);
+}
+
+TEST_CASE("case 5 (transformers #48428): a TF32 matmul maps position 2049 to 2048", "[rope-regression]") {
+  CHECK(round_value(2048, formats::tf32()) == 2048);
+  CHECK(round_value(2049, formats::tf32()) == 2048);
+  Recipe broken = with_name(preset("hf-eager-bf16"), "tf32-matmul");
+  broken.angle_product = AngleProduct::tf32_matmul;
+  broken.table_format = formats::binary32();  // so only the angle product can merge positions
+  Recipe fixed = preset("hf-eager-bf16");
+  fixed.table_format = formats::binary32();
+  const RopeSpec spec = model_spec("llama-3.1-8b");
+  const WallReport b = wall(spec, broken, 4096);
+  const WallReport f = wall(spec, fixed, 4096);
+  CHECK(b.pairs[0].first_adjacent_collision == 2048);  // pair 0 has ω = 1: the angle is the position
+  CHECK(b.first_full_collision == 2048);
+  CHECK(f.pairs[0].first_adjacent_collision == -1);
+  CHECK(f.first_full_collision == -1);
+}
+
+TEST_CASE("case 6 (transformers PR #28602): GPT-NeoX needs its fp32 cos/sin table", "[rope-regression]") {
+  const RopeSpec spec = model_spec("gpt-neox-20b");
+  Recipe broken = with_name(preset("hf-gpt-neox"), "gpt-neox-table-cast");
+  broken.table_format = formats::bfloat16();
+  const WallReport b = wall(spec, broken, 2048);
+  const WallReport f = wall(spec, preset("hf-gpt-neox"), 2048);
+  CHECK(b.max_phase_error > 10 * f.max_phase_error);
+  CHECK(b.max_score_error > f.max_score_error);
+}
+
+TEST_CASE("case 7 (gpt-neox #1003): fp16 tables at position 1857, angle column 1, 32 rotary dims", "[rope-regression]") {
+  const RopeSpec spec = plain_spec(10000, 32);
+  const double broken = phase_error_at(make_pipeline(spec, preset("gpt-neox-fp16"), 2048), 1857, 1);
+  const double fixed = phase_error_at(make_pipeline(spec, preset("hf-gpt-neox"), 2048), 1857, 1);
+  INFO("broken " << broken << " fixed " << fixed);
+  CHECK(broken > 0.1);  // "visibly off"
+  CHECK(fixed < 1e-3);
+}
+
+TEST_CASE("case 8 (Megatron-LM #535): fp16 positions merge above 2048", "[rope-regression]") {
+  const RopeSpec spec = plain_spec(10000, 128);
+  CHECK(wall(spec, preset("gpt-neox-fp16"), 4096).first_full_collision == 2048);
+  CHECK(wall(spec, preset("megatron-unfused"), 4096).first_full_collision == -1);
+}
+
+TEST_CASE("case 10 (vLLM #883 / PR #1004): fp16 cache math at base 1e6 leaves omega subnormal", "[rope-regression]") {
+  const RopeSpec spec = model_spec("codellama-7b");
+  REQUIRE(spec.base == 1e6);  // case 16 as well: rope_theta is read from the config
+  Recipe broken = with_name(preset("vllm-old-bf16"), "vllm-fp16-cache-math");
+  broken.omega_format = formats::binary16();
+  broken.position_format = formats::binary16();
+  broken.angle_format = formats::binary16();
+  broken.trig_format = formats::binary16();
+  const WallReport b = wall(spec, broken, 4096);
+  const WallReport f = wall(spec, preset("vllm-fp32-math"), 4096);
+  int subnormal = 0;
+  for (const PairWall& w : b.pairs) subnormal += w.omega_subnormal || w.omega_flushed;
+  CHECK(subnormal > 0);
+  CHECK(b.first_tau_exceed >= 0);
+  for (const PairWall& w : f.pairs) CHECK_FALSE((w.omega_subnormal || w.omega_flushed));
+  CHECK(f.first_tau_exceed == -1);
+}
+
+TEST_CASE("case 13 (flash-attention #823): a bf16 cos/sin table vs an fp32 one", "[rope-regression]") {
+  const RopeSpec spec = model_spec("llama-2-7b");
+  Recipe fixed = with_name(preset("flash-attention"), "flash-attention-fp32-table");
+  fixed.table_format = formats::binary32();
+  const WallReport b = wall(spec, preset("flash-attention"), 4096);
+  const WallReport f = wall(spec, fixed, 4096);
+  CHECK(b.max_phase_error > 10 * f.max_phase_error);
+  CHECK(b.max_rotated_key_error > f.max_rotated_key_error);
+}
+
+TEST_CASE("case 14 (llama.cpp PR #8676): without llama3 scaling the low band is not divided", "[rope-regression]") {
+  RopeSpec scaled = model_spec("llama-3.1-8b");
+  RopeSpec unscaled = scaled;
+  unscaled.scaling = scaling::None{};
+  const Pipeline s = make_pipeline(scaled, preset("llama.cpp-cpu"), 16384);
+  const Pipeline u = make_pipeline(unscaled, preset("llama.cpp-cpu"), 16384);
+  CHECK(s.stored_omega[0] == u.stored_omega[0]);                        // high-frequency band untouched
+  CHECK(std::abs(u.stored_omega[63] / s.stored_omega[63] - 8) < 1e-5);  // low band divided by factor 8
+}
+
+TEST_CASE("case 17 (kekzl/imp #1316): fast-math trig error grows with the position on pair 0", "[rope-regression]") {
+  const RopeSpec spec = model_spec("llama-2-7b");
+  const Pipeline cuda = make_pipeline(spec, preset("llama.cpp-cuda"), 131072);
+  const Pipeline cpu = make_pipeline(spec, preset("llama.cpp-cpu"), 131072);
+  double cuda_early = 0, cuda_late = 0, cpu_late = 0;
+  for (std::int64_t m = 1000; m < 1100; ++m) cuda_early = std::max(cuda_early, phase_error_at(cuda, m, 0));
+  for (std::int64_t m = 130972; m < 131072; ++m) {
+    cuda_late = std::max(cuda_late, phase_error_at(cuda, m, 0));
+    cpu_late = std::max(cpu_late, phase_error_at(cpu, m, 0));
+  }
+  INFO("cuda early " << cuda_early << " late " << cuda_late << ", cpu late " << cpu_late);
+  CHECK(cuda_late > 10 * cuda_early);
+  CHECK(cuda_late > 1e-3);
+  CHECK(cpu_late < 1e-6);
+}
+
+TEST_CASE("case 19 (candle PR #3520): omega and t in bf16 before the product, position 15962", "[rope-regression]") {
+  const RopeSpec spec = model_spec("qwen2.5-7b");
+  const Pipeline broken = make_pipeline(spec, preset("hf-4.37-cast-bf16"), 16384);
+  const Pipeline fixed = make_pipeline(spec, preset("hf-eager-bf16"), 16384);
+  double worst_broken = 0, worst_fixed = 0;
+  for (int pair = 0; pair < broken.pairs(); ++pair) {
+    worst_broken = std::max(worst_broken, phase_error_at(broken, 15962, pair));
+    worst_fixed = std::max(worst_fixed, phase_error_at(fixed, 15962, pair));
+  }
+  INFO("broken " << worst_broken << " fixed " << worst_fixed);
+  CHECK(worst_broken > 1.0);
+  CHECK(worst_fixed < 0.01);
+}
+
+TEST_CASE("case 20 (sglang-jax #1472): omega cast to bf16 before an fp32 einsum, position 4095", "[rope-regression]") {
+  const RopeSpec spec = plain_spec(10000, 128);
+  Recipe broken = with_name(preset("hf-eager-bf16"), "omega-bf16-fp32-einsum");
+  broken.omega_cast = true;
+  broken.omega_cast_format = formats::bfloat16();
+  const Pipeline b = make_pipeline(spec, broken, 4096);
+  const Pipeline f = make_pipeline(spec, preset("hf-eager-bf16"), 4096);
+  int wrong_broken = 0, wrong_fixed = 0;
+  for (int pair = 0; pair < b.pairs(); ++pair) {
+    wrong_broken += phase_error_at(b, 4095, pair) > 0.1;
+    wrong_fixed += phase_error_at(f, 4095, pair) > 0.1;
+  }
+  INFO("pairs off by > 0.1 rad: broken " << wrong_broken << " fixed " << wrong_fixed);
+  CHECK(wrong_broken >= 8);  // "a large share of the cos/sin entries are wrong"
+  CHECK(wrong_fixed == 0);
+}
+
+TEST_CASE("case 22 (Gemma): dividing by a timescale and multiplying by its reciprocal differ in bits", "[rope-regression]") {
+  const RopeSpec spec = model_spec("gemma-2-9b");
+  Recipe division = with_name(preset("hf-eager-bf16"), "gemma-timescale-division");
+  division.omega_method = OmegaMethod::timescale_division;
+  division.table_format = formats::binary32();
+  Recipe reciprocal = preset("hf-eager-bf16");
+  reciprocal.table_format = formats::binary32();
+  const Pipeline d = make_pipeline(spec, division, 8192);
+  const Pipeline r = make_pipeline(spec, reciprocal, 8192);
+  const auto pairs = static_cast<std::size_t>(d.pairs());
+  std::vector<double> dc(pairs), ds(pairs), rc(pairs), rs(pairs), state(pairs, 0.0);
+  int differing = 0;
+  for (std::int64_t m = 8000; m < 8192; ++m) {
+    emulate_rotations(d, m, 1, dc, ds, state);
+    emulate_rotations(r, m, 1, rc, rs, state);
+    for (std::size_t i = 0; i < pairs; ++i) differing += dc[i] != rc[i] || ds[i] != rs[i];
+  }
+  CHECK(differing > 0);                                                   // a / x vs a * (1 / x) matters in bits
+  CHECK(wall(spec, division, 8192).max_phase_error < 0.01);               // but both stay accurate in fp32
+  CHECK(wall(spec, reciprocal, 8192).max_phase_error < 0.01);
+}
