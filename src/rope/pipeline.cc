@@ -4,6 +4,7 @@
 // format a stage uses here (fp32, tf32, bf16, fp16). Products of two such values are exact in binary64.
 #include "ropelab/rope/pipeline.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -130,6 +131,7 @@ void emulate_angles(const Pipeline& p, std::int64_t m0, std::size_t count, std::
   const Recipe& r = p.recipe;
   const auto pairs = static_cast<std::size_t>(p.pairs());
   if (r.incremental == Incremental::phase_accumulator) {
+    if (m0 == 0) std::fill(phase_state.begin(), phase_state.end(), 0.0);
     for (std::size_t j = 0; j < count; ++j) {
       for (std::size_t i = 0; i < pairs; ++i) {
         angle[j * pairs + i] = phase_state[i];
@@ -174,23 +176,51 @@ ReferenceRotation fast_sfu_rotation(double x) {
   return {{reduced, 0}, std::cos(reduced), std::sin(reduced)};
 }
 
+// Incremental::rotation_recurrence: (c, s) <- R(ω) (c, s) per position, in angle_format.
+void emulate_rotation_recurrence(const Pipeline& p, std::int64_t m0, std::size_t count, std::span<double> cos_out,
+                                 std::span<double> sin_out, std::span<double> state) {
+  const Recipe& r = p.recipe;
+  const Format& f = r.angle_format;
+  const auto pairs = static_cast<std::size_t>(p.pairs());
+  if (m0 == 0) {
+    std::fill(state.begin(), state.begin() + static_cast<std::ptrdiff_t>(pairs), 1.0);
+    std::fill(state.begin() + static_cast<std::ptrdiff_t>(pairs), state.end(), 0.0);
+  }
+  for (std::size_t i = 0; i < pairs; ++i) {
+    const SinCos step = accurate_sincos(p.stored_inverse_frequency(static_cast<int>(i)));
+    const double cw = rn(step.cos, f), sw = rn(step.sin, f);
+    double& c = state[i];
+    double& s = state[pairs + i];
+    for (std::size_t j = 0; j < count; ++j) {
+      cos_out[j * pairs + i] = c;
+      sin_out[j * pairs + i] = s;
+      const double next_c = rn(rn(c * cw, f) - rn(s * sw, f), f);
+      s = rn(rn(s * cw, f) + rn(c * sw, f), f);
+      c = next_c;
+    }
+  }
+}
+
 }  // namespace
 
 void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, std::span<double> cos_out,
                        std::span<double> sin_out, std::span<double> phase_state) {
   const Recipe& r = p.recipe;
   const std::size_t n = count * static_cast<std::size_t>(p.pairs());
-  emulate_angles(p, m0, count, cos_out.first(n), phase_state);  // cos_out holds the angles for now
-  for (std::size_t e = 0; e < n; ++e) {
-    const double angle = cos_out[e];
-    if (!std::isfinite(angle)) {  // e.g. an fp16 position or angle beyond 65504 overflowed to Inf
-      cos_out[e] = sin_out[e] = std::numeric_limits<double>::quiet_NaN();
-      continue;
+  if (r.incremental == Incremental::rotation_recurrence) {
+    emulate_rotation_recurrence(p, m0, count, cos_out, sin_out, phase_state);
+  } else {
+    emulate_angles(p, m0, count, cos_out.first(n), phase_state);  // cos_out holds the angles for now
+    for (std::size_t e = 0; e < n; ++e) {
+      const double angle = cos_out[e];
+      if (!std::isfinite(angle)) {  // e.g. an fp16 position or angle beyond 65504 overflowed to Inf
+        cos_out[e] = sin_out[e] = std::numeric_limits<double>::quiet_NaN();
+        continue;
+      }
+      const ReferenceRotation rot = r.trig == Trig::fast_sfu ? fast_sfu_rotation(angle) : accurate_rotation(angle);
+      cos_out[e] = rot.cos;
+      sin_out[e] = rot.sin;
     }
-    const ReferenceRotation rot =
-        r.trig == Trig::fast_sfu ? fast_sfu_rotation(angle) : accurate_rotation(angle);
-    cos_out[e] = rot.cos;
-    sin_out[e] = rot.sin;
   }
   round_array(cos_out.first(n), r.trig_format);
   round_array(sin_out.first(n), r.trig_format);

@@ -288,13 +288,13 @@ WallReport measure_wall(const Pipeline& p, const WallOptions& o) {
   const Vectors vectors = seeded_vectors(p, o.seed);
   const BlockMeasurer measurer(p, o, vectors);
   const auto blocks = static_cast<std::int64_t>((o.context_length + kBlockPositions - 1) / kBlockPositions);
-  const bool sequential = p.recipe.incremental == Incremental::phase_accumulator;
+  const bool sequential = p.recipe.incremental != Incremental::none;
   const int threads = sequential ? 1 : (o.threads > 0 ? o.threads : omp_get_max_threads());
   // Blocks run in batches and each batch is merged in block order, so memory stays O(batch * pairs)
   // whatever the context length, and the result does not depend on the thread count.
   const std::int64_t batch = 16 * static_cast<std::int64_t>(threads);
   std::vector<BlockStats> stats(static_cast<std::size_t>(std::min(batch, blocks)));
-  std::vector<double> accumulator(static_cast<std::size_t>(p.pairs()), 0.0);
+  std::vector<double> accumulator(phase_state_size(p.pairs()), 0.0);
   WallReport report;
   BlockStats empty;
   measurer.init_pairs(empty);
@@ -306,7 +306,7 @@ WallReport measure_wall(const Pipeline& p, const WallOptions& o) {
       const auto count = static_cast<std::size_t>(std::min<std::int64_t>(kBlockPositions, o.context_length - m0));
       stats[static_cast<std::size_t>(b - first)] = measurer.measure(m0, count, phase_state);
     };
-    if (sequential) {  // the phase accumulator carries its state from block to block
+    if (sequential) {  // incremental recipes carry their state from block to block
       for (std::int64_t b = first; b < last; ++b) measure_block(b, accumulator);
     } else {
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)

@@ -35,7 +35,7 @@ WallReport wall(const RopeSpec& spec, const Recipe& recipe, long context) {
 // |phase error| of one pair at one position: the emulated table entry against the exact rotation.
 double phase_error_at(const Pipeline& p, std::int64_t m, int pair) {
   const auto pairs = static_cast<std::size_t>(p.pairs());
-  std::vector<double> c(pairs), s(pairs), state(pairs, 0.0);
+  std::vector<double> c(pairs), s(pairs), state(phase_state_size(p.pairs()), 0.0);
   emulate_rotations(p, m, 1, c, s, state);
   const ReferenceRotation exact = fast_reference_rotation(m, p.reference_omega[static_cast<std::size_t>(pair)]);
   const auto i = static_cast<std::size_t>(pair);
@@ -215,7 +215,7 @@ TEST_CASE("case 22 (Gemma): dividing by a timescale and multiplying by its recip
   const Pipeline d = make_pipeline(spec, division, 8192);
   const Pipeline r = make_pipeline(spec, reciprocal, 8192);
   const auto pairs = static_cast<std::size_t>(d.pairs());
-  std::vector<double> dc(pairs), ds(pairs), rc(pairs), rs(pairs), state(pairs, 0.0);
+  std::vector<double> dc(pairs), ds(pairs), rc(pairs), rs(pairs), state(phase_state_size(d.pairs()), 0.0);
   int differing = 0;
   for (std::int64_t m = 8000; m < 8192; ++m) {
     emulate_rotations(d, m, 1, dc, ds, state);

@@ -160,3 +160,33 @@ TEST_CASE("memory does not grow with the context length unless the per-position 
   mapped.per_position = true;
   CHECK(wall_memory_bytes(p, mapped) > (std::uint64_t{1} << 24) * sizeof(PositionWall));
 }
+
+TEST_CASE("a p-bit phase accumulator stalls after 2^(p-1) to 3 * 2^p steps, whatever the base", "[rope-wall]") {
+  // φ <- fl(φ + ω) stops moving once ω <= ulp(φ)/2, i.e. once φ reaches the power of two in [2^p ω, 2^(p+1) ω)
+  // (phase-bounds.md §5, accumulator P3: "after roughly 2^p steps", a condition on m, not on ω). Before
+  // that, each step adds ω rounded to a multiple of ulp(φ) <= 2ω, which lies in [ω / 1.5, 2ω]; so the stall
+  // comes after at least 2^p ω / 2ω = 2^(p-1) and at most 2^(p+1) ω / (ω / 1.5) = 3 * 2^p steps.
+  for (const double base : {1e4, 1e6}) {
+    for (const Format& f : {formats::bfloat16(), formats::binary16()}) {
+      Recipe r = direct_angle_recipe(f);
+      r.incremental = Incremental::phase_accumulator;
+      const long two_p = 1L << f.precision;
+      const WallReport report = wall(plain_spec(base, 32), r, 3 * two_p + 2);
+      for (const PairWall& w : report.pairs) {
+        if (w.omega_subnormal || w.omega_flushed) continue;
+        INFO(f.name << " base " << base << " pair " << w.pair << " stalls at " << w.first_adjacent_collision);
+        CHECK(w.first_adjacent_collision >= two_p / 2);
+        CHECK(w.first_adjacent_collision <= 3 * two_p);
+      }
+    }
+  }
+}
+
+TEST_CASE("a binary64 rotation recurrence drifts by ~1e-16 per step", "[rope-wall]") {
+  Recipe r = exact_recipe();
+  r.incremental = Incremental::rotation_recurrence;
+  const long context = 65536;
+  const WallReport report = wall(plain_spec(10000, 16), r, context);
+  CHECK(report.max_phase_error <= 4e-16 * context);
+  CHECK(report.first_any_collision == -1);
+}

@@ -13,6 +13,9 @@
 
 namespace ropelab::rope {
 
+// Size of the phase_state emulate_rotations needs.
+inline std::size_t phase_state_size(int pairs) { return 2 * static_cast<std::size_t>(pairs); }
+
 // Per-pair constants of one (spec, recipe, context length): the exact ω and what the pipeline stores.
 struct Pipeline {
   RopeSpec spec;
@@ -37,8 +40,10 @@ Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_
 
 // Emulated cos/sin table entries (values of table_format, held in binary64) of positions
 // [first_position, first_position + count) for every pair, row-major [position][pair].
-// phase_state (one per pair) is used only by Incremental::phase_accumulator: on entry φ at first_position,
-// on exit φ at first_position + count; start from zeros at position 0.
+// phase_state (2 per pair) carries incremental recipes across calls: on entry the state at first_position,
+// on exit the state at first_position + count (phase_accumulator: φ in the first half; rotation_recurrence:
+// c in the first half, s in the second). It is (re)initialised whenever first_position == 0, and ignored by
+// recipes without incremental updates.
 void emulate_rotations(const Pipeline& pipeline, std::int64_t first_position, std::size_t count,
                        std::span<double> cos_out, std::span<double> sin_out, std::span<double> phase_state);
 

@@ -44,7 +44,9 @@ enum class Rotation {
 // Incremental phase updates (the bounds paper's "incremental phase updates").
 enum class Incremental {
   none,               // angle from the position every time
-  phase_accumulator,  // φ_m = fl(φ_(m-1) + ω) in angle_format, φ_0 = 0
+  phase_accumulator,    // φ_m = fl(φ_(m-1) + ω) in angle_format, φ_0 = 0
+  rotation_recurrence,  // (c, s)_m = R(ω) (c, s)_(m-1), every product and sum rounded to angle_format,
+                        // with R(ω) = (RN cos ω, RN sin ω) of the stored ω; (c, s)_0 = (1, 0)
 };
 
 struct Recipe {
