@@ -87,8 +87,9 @@ std::vector<double> unscaled_stored_omega(const Recipe& r, double base, int d, c
 }  // namespace
 
 double Pipeline::stored_inverse_frequency(int pair) const {
-  const double v = stored_omega[static_cast<std::size_t>(pair)];
-  return recipe.omega_method == OmegaMethod::timescale_division ? 1.0 / v : v;
+  const auto i = static_cast<std::size_t>(pair);
+  const double v = recipe.omega_method == OmegaMethod::timescale_division ? 1.0 / stored_omega[i] : stored_omega[i];
+  return angle_divisor.empty() ? v : v / angle_divisor[i];
 }
 
 Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_length) {
@@ -113,6 +114,10 @@ Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_
     for (int i = 0; i < p.pairs(); ++i) {
       const double divisor = rn((exact_unscaled[i].hi + exact_unscaled[i].lo) /
                                     (p.reference_omega[i].hi + p.reference_omega[i].lo), f);
+      if (recipe.scaling_stage == ScalingStage::angle) {
+        p.angle_divisor.push_back(divisor);
+        continue;
+      }
       double& stored = p.stored_omega[static_cast<std::size_t>(i)];
       stored = division ? rn(stored * divisor, f) : rn(stored / divisor, f);
     }
@@ -153,6 +158,10 @@ void emulate_angles(const Pipeline& p, std::int64_t m0, std::size_t count, std::
   // The products above are exact (<= 24 x 24 bits); quotients are rounded once more here, which is exact
   // by the Figueroa condition.
   round_array(angle.first(count * pairs), r.angle_format);
+  if (!p.angle_divisor.empty()) {
+    for (std::size_t e = 0; e < count * pairs; ++e) angle[e] /= p.angle_divisor[e % pairs];
+    round_array(angle.first(count * pairs), r.angle_format);
+  }
 }
 
 // Accurate cos/sin of a stored angle, correctly rounded to the stage format except within ~2^-26 relative

@@ -70,6 +70,7 @@ Recipe llama_cpp_cpu() {
   r.source = "ggml-org/ggml src/ggml-cpu/ops.cpp ggml_compute_forward_rope_flt (commit d99724f)";
   r.omega_method = OmegaMethod::ggml_recurrence;
   r.position_format = binary32();  // int32 pos -> float
+  r.scaling_stage = ScalingStage::angle;  // rope_yarn(theta / ff): rope_freqs divide every angle
   r.table_format = binary32();
   r.rotation = Rotation::wide_then_round;
   r.storage_format = binary32();

@@ -154,8 +154,23 @@ TEST_CASE("case 14 (llama.cpp PR #8676): without llama3 scaling the low band is 
   unscaled.scaling = scaling::None{};
   const Pipeline s = make_pipeline(scaled, preset("llama.cpp-cpu"), 16384);
   const Pipeline u = make_pipeline(unscaled, preset("llama.cpp-cpu"), 16384);
-  CHECK(s.stored_omega[0] == u.stored_omega[0]);                        // high-frequency band untouched
-  CHECK(std::abs(u.stored_omega[63] / s.stored_omega[63] - 8) < 1e-5);  // low band divided by factor 8
+  CHECK(s.stored_inverse_frequency(0) == u.stored_inverse_frequency(0));  // high-frequency band untouched
+  CHECK(std::abs(u.stored_inverse_frequency(63) / s.stored_inverse_frequency(63) - 8) < 1e-5);  // low band / 8
+  // The fix applies the factors as theta / ff at every angle; HF divides ω once. Near-equal, not bit-equal.
+  Recipe omega_stage = with_name(preset("llama.cpp-cpu"), "llama.cpp-cpu-omega-scaling");
+  omega_stage.scaling_stage = ScalingStage::omega;
+  const Pipeline o = make_pipeline(scaled, omega_stage, 16384);
+  const auto pairs = static_cast<std::size_t>(s.pairs());
+  std::vector<double> ac(pairs), as(pairs), oc(pairs), os(pairs), state(phase_state_size(s.pairs()), 0.0);
+  int differing = 0;
+  for (std::int64_t m = 16000; m < 16384; ++m) {
+    emulate_rotations(s, m, 1, ac, as, state);
+    emulate_rotations(o, m, 1, oc, os, state);
+    for (std::size_t i = 0; i < pairs; ++i) differing += ac[i] != oc[i] || as[i] != os[i];
+  }
+  CHECK(differing > 0);
+  CHECK(wall(scaled, preset("llama.cpp-cpu"), 16384).max_phase_error < 0.01);
+  CHECK(wall(scaled, omega_stage, 16384).max_phase_error < 0.01);
 }
 
 TEST_CASE("case 17 (kekzl/imp #1316): fast-math trig error grows with the position on pair 0", "[rope-regression]") {

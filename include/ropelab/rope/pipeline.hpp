@@ -26,15 +26,18 @@ struct Pipeline {
   // for OmegaMethod::timescale_division the stored timescale 1/ω instead.
   std::vector<double> stored_omega;
   double attention_scaling = 1;  // multiplied into cos/sin in trig_format (1: no multiply)
+  // Per-pair divisors applied to every angle (ScalingStage::angle with a scaled spec), else empty.
+  std::vector<double> angle_divisor;
 
   [[nodiscard]] int pairs() const { return static_cast<int>(reference_omega.size()); }
-  // The stored ω as an inverse frequency (1/timescale for timescale_division), for reports.
+  // The effective stored ω as an inverse frequency (1/timescale for timescale_division, divided by the
+  // angle-stage divisor if any), for reports and incremental updates.
   [[nodiscard]] double stored_inverse_frequency(int pair) const;
 };
 
 // Builds the ω stage. Scaling (linear, NTK, YaRN, llama3, LongRoPE) enters as a per-pair fp divisor
-// ff_i = RN(ω_i unscaled / ω_i scaled) applied to the stored ω (ggml rope_freqs style); HF evaluates the
-// same formulas with its own fp32 operation order, which this does not reproduce bit for bit.
+// ff_i = RN(ω_i unscaled / ω_i scaled), either into the stored ω or at every angle (Recipe::scaling_stage);
+// HF evaluates the same formulas with its own fp32 operation order, which this does not reproduce bit for bit.
 // Throws std::invalid_argument for an invalid spec or context_length <= 0.
 Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_length);
 

@@ -28,6 +28,13 @@ enum class AngleProduct {
   tf32_matmul,  // p and ω rounded to TF32, exact product accumulated in fp32 (HF #48428 hazard)
 };
 
+// Stage 4: where frequency scaling (linear, NTK, YaRN, llama3, LongRoPE) enters, as a per-pair divisor
+// ff_i = RN(ω_i unscaled / ω_i scaled) in omega_format.
+enum class ScalingStage {
+  omega,  // ω_i / ff_i once, into the stored ω (HF, vLLM, TensorRT-LLM tables)
+  angle,  // fl(angle / ff_i) at every position (ggml rope_freqs: theta / ff in rope_yarn)
+};
+
 // Stage 5: the cos/sin implementation, evaluated on the stored angle and rounded to trig_format.
 enum class Trig {
   accurate,  // correctly rounded cos/sin of the angle (libm-accurate; argument fully reduced)
@@ -61,6 +68,7 @@ struct Recipe {
   AngleProduct angle_product = AngleProduct::elementwise;
   Format angle_format = formats::binary32();
   Incremental incremental = Incremental::none;
+  ScalingStage scaling_stage = ScalingStage::omega;
   Trig trig = Trig::accurate;
   Format trig_format = formats::binary32();
   Format table_format = formats::bfloat16();  // the cos/sin that enter the rotation
