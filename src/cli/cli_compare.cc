@@ -18,7 +18,7 @@ namespace {
 struct CompareCommand {
   std::string presets;
   SpecOptions spec;
-  long context = 0;
+  std::string context;
   double tau = 0.1;
   int threads = 0;
   bool csv = false;
@@ -38,16 +38,17 @@ void run_compare(const CompareCommand& c) {
   }
   if (recipes.empty()) throw std::invalid_argument("--presets: give at least one preset name");
   const rope::RopeSpec spec = resolve_spec(c.spec);
-  if (c.context < 2) throw std::invalid_argument("--context: " + std::to_string(c.context) + " is not >= 2");
+  const long context = parse_context_argument(c.context);
   if (!(c.tau > 0)) throw std::invalid_argument("--tau: " + format_double(c.tau) + " is not > 0");
+  if (c.threads < 0) throw std::invalid_argument("--threads: " + std::to_string(c.threads) + " is not >= 0");
 
   std::vector<std::string> header{"quantity"};
   std::vector<std::vector<std::vector<std::string>>> columns;
   for (const rope::Recipe& recipe : recipes) {
-    const rope::Pipeline pipeline = parse_argument("--context", [&] { return rope::make_pipeline(spec, recipe, c.context); });
-    rope::WallOptions options{.context_length = c.context, .tau = c.tau, .threads = c.threads, .progress = {}};
+    const rope::Pipeline pipeline = parse_argument("--context", [&] { return rope::make_pipeline(spec, recipe, context); });
+    rope::WallOptions options{.context_length = context, .tau = c.tau, .threads = c.threads, .progress = {}};
     require_memory("--context", rope::wall_memory_bytes(pipeline, options));
-    ProgressLine progress("compare " + recipe.name, c.context >= (1L << 20));
+    ProgressLine progress("compare " + recipe.name, context >= (1L << 20));
     options.progress = [&progress](double f) { progress.update(f); };
     columns.push_back(overall_rows(rope::measure_wall(pipeline, options), c.tau));
     progress.finish();
@@ -69,7 +70,7 @@ void add_compare_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("compare", "Compare pipeline presets side by side (precision-wall summary)");
   sub->add_option("--presets", c->presets, "Comma-separated presets (see `ropelab presets`)")->required()->type_name("P1,P2,...");
   add_spec_options(*sub, c->spec);
-  sub->add_option("--context", c->context, "Context length L (>= 2)")->required()->type_name("L");
+  sub->add_option("--context", c->context, "Context length L, in [2, 2^53 - 1]")->required()->type_name("L");
   sub->add_option("--tau", c->tau, "Phase-error threshold in radians (> 0, default 0.1)")->type_name("T");
   sub->add_option("--threads", c->threads, "Threads (0 = all)")->type_name("N");
   sub->add_flag("--csv", c->csv, "Print CSV");

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "cli/cli_support.hpp"
+#include "ropelab/rope/exact_reference.hpp"
 
 namespace ropelab::cli {
 
@@ -22,10 +23,22 @@ void add_spec_options(CLI::App& sub, SpecOptions& o) {
   sub.add_option("--pairing", o.pairing, "half_split (default) or interleaved, with --base")->type_name("P");
 }
 
+long parse_context_argument(const std::string& text) {
+  const std::uint64_t value = parse_u64_argument("--context", text);
+  if (value < 2 || value > static_cast<std::uint64_t>(rope::max_reference_position)) {
+    throw std::invalid_argument("--context: " + text + " is not in [2, 2^53 - 1]");
+  }
+  return static_cast<long>(value);
+}
+
 rope::RopeSpec resolve_spec(const SpecOptions& o) {
   const int sources = !o.model.empty() + !o.config.empty() + (o.base.has_value() || o.dim.has_value());
   if (sources != 1) {
     throw std::invalid_argument("--model: give exactly one of --model NAME, --config FILE.json, --base B --dim D");
+  }
+  if ((!o.model.empty() || !o.config.empty()) && (o.rotary_dims || o.pairing)) {
+    throw std::invalid_argument(std::string(o.rotary_dims ? "--rotary-dims" : "--pairing") +
+                                ": only with --base/--dim (a model or config.json fixes it)");
   }
   if (!o.model.empty()) return parse_argument("--model", [&] { return rope::model_spec(o.model); });
   if (!o.config.empty()) return parse_argument("--config", [&] { return rope::rope_spec_from_hf_config_file(o.config); });
@@ -39,33 +52,47 @@ rope::RopeSpec resolve_spec(const SpecOptions& o) {
   spec.head_dim = *o.dim;
   spec.rotary_dims = o.rotary_dims.value_or(*o.dim);
   spec.base = *o.base;
-  if (o.pairing == "interleaved") {
+  const std::string pairing = o.pairing.value_or("half_split");
+  if (pairing == "interleaved") {
     spec.pairing = rope::Pairing::interleaved;
-  } else if (o.pairing != "half_split") {
-    throw std::invalid_argument("--pairing: '" + o.pairing + "' is not one of half_split, interleaved");
+  } else if (pairing != "half_split") {
+    throw std::invalid_argument("--pairing: '" + pairing + "' is not one of half_split, interleaved");
   }
   spec.max_position_embeddings = 1L << 20;
   parse_argument("--rotary-dims", [&] { rope::validate(spec); return 0; });
   return spec;
 }
 
-void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
-  const std::filesystem::path target(path);
-  const std::filesystem::path temporary = target.string() + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary);
-    if (!out) throw std::invalid_argument("cannot write '" + path + "'");
-    try {
-      write(out);
-      out.flush();
-      if (!out) throw std::runtime_error("writing '" + path + "' failed");
-    } catch (...) {
-      out.close();
-      std::filesystem::remove(temporary);
-      throw;
-    }
+AtomicOutputs::~AtomicOutputs() {
+  if (committed_) return;
+  for (const Output& o : outputs_) {
+    std::error_code ignored;
+    std::filesystem::remove(o.temporary, ignored);
   }
-  std::filesystem::rename(temporary, target);
+}
+
+void AtomicOutputs::add(const std::string& option, const std::string& path) {
+  const std::string temporary = path + ".tmp" + std::to_string(::getpid());
+  std::ofstream probe(temporary);
+  if (!probe) throw std::invalid_argument(option + ": cannot create '" + path + "' (missing directory or no permission)");
+  outputs_.push_back({option, path, temporary});
+}
+
+void AtomicOutputs::write(const std::string& path, const std::function<void(std::ostream&)>& body) {
+  for (const Output& o : outputs_) {
+    if (o.path != path) continue;
+    std::ofstream out(o.temporary, std::ios::trunc);
+    body(out);
+    out.flush();
+    if (!out) throw std::runtime_error(o.option + ": writing '" + path + "' failed");
+    return;
+  }
+  throw std::logic_error("AtomicOutputs::write: '" + path + "' was not added");
+}
+
+void AtomicOutputs::commit() {
+  for (const Output& o : outputs_) std::filesystem::rename(o.temporary, o.path);
+  committed_ = true;
 }
 
 void require_memory(const std::string& argument, unsigned long long bytes) {
@@ -74,7 +101,8 @@ void require_memory(const std::string& argument, unsigned long long bytes) {
   const unsigned long long physical = static_cast<unsigned long long>(pages) * static_cast<unsigned long long>(page_size);
   if (pages > 0 && bytes > physical / 2) {
     throw std::invalid_argument(argument + ": needs about " + std::to_string(bytes >> 20) +
-                                " MiB, more than half of this machine's " + std::to_string(physical >> 20) + " MiB");
+                                " MiB of memory, more than half of this machine's " + std::to_string(physical >> 20) +
+                                " MiB of RAM");
   }
 }
 

@@ -17,7 +17,7 @@ namespace {
 struct WallCommand {
   std::string preset;
   SpecOptions spec;
-  long context = 0;
+  std::string context;
   double tau = 0.1;
   int threads = 0;
   std::string seed = "0";
@@ -30,29 +30,33 @@ void run_wall(const WallCommand& c) {
   // Validate everything before any output.
   const rope::Recipe& recipe = parse_argument("--preset", [&]() -> const rope::Recipe& { return rope::preset(c.preset); });
   const rope::RopeSpec spec = resolve_spec(c.spec);
-  if (c.context < 2) throw std::invalid_argument("--context: " + std::to_string(c.context) + " is not >= 2");
+  const long context = parse_context_argument(c.context);
   if (!(c.tau > 0)) throw std::invalid_argument("--tau: " + format_double(c.tau) + " is not > 0");
   if (c.threads < 0) throw std::invalid_argument("--threads: " + std::to_string(c.threads) + " is not >= 0");
   if (c.groups < 1) throw std::invalid_argument("--groups: " + std::to_string(c.groups) + " is not >= 1");
-  rope::WallOptions options{.context_length = c.context, .tau = c.tau, .threads = c.threads,
+  rope::WallOptions options{.context_length = context, .tau = c.tau, .threads = c.threads,
                             .seed = parse_u64_argument("--seed", c.seed), .per_position = !c.positions_csv.empty(),
                             .progress = {}};
-  const rope::Pipeline pipeline = parse_argument("--context", [&] { return rope::make_pipeline(spec, recipe, c.context); });
+  const rope::Pipeline pipeline = parse_argument("--context", [&] { return rope::make_pipeline(spec, recipe, context); });
   require_memory("--context", rope::wall_memory_bytes(pipeline, options));
+  AtomicOutputs outputs;
+  if (!c.positions_csv.empty()) outputs.add("--csv", c.positions_csv);
+  if (!c.pairs_csv.empty()) outputs.add("--pairs-csv", c.pairs_csv);
 
-  ProgressLine progress("wall " + recipe.name, c.context >= (1L << 20));
+  ProgressLine progress("wall " + recipe.name, context >= (1L << 20));
   options.progress = [&progress](double f) { progress.update(f); };
   const rope::WallReport report = rope::measure_wall(pipeline, options);
   progress.finish();
 
   if (!c.positions_csv.empty()) {
-    write_file_atomically(c.positions_csv, [&](std::ostream& out) { write_positions_csv(out, report, pipeline.pairs()); });
+    outputs.write(c.positions_csv, [&](std::ostream& out) { write_positions_csv(out, report, pipeline.pairs()); });
   }
-  if (!c.pairs_csv.empty()) write_file_atomically(c.pairs_csv, [&](std::ostream& out) { write_pairs_csv(out, report); });
+  if (!c.pairs_csv.empty()) outputs.write(c.pairs_csv, [&](std::ostream& out) { write_pairs_csv(out, report); });
+  outputs.commit();
 
   std::cout << "preset " << recipe.name << " | " << recipe.description << "\n"
             << "rotary dims " << spec.rotary_dims << ", base " << format_double(spec.base) << ", scaling "
-            << rope::scaling_name(spec) << ", context " << c.context << "\n\n";
+            << rope::scaling_name(spec) << ", context " << context << "\n\n";
   Table overall({"quantity", "value"});
   for (auto& row : overall_rows(report, c.tau)) overall.add_row(row);
   overall.print_aligned(std::cout);
@@ -67,7 +71,7 @@ void add_wall_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("wall", "Measure where a pipeline's RoPE phases go wrong and positions merge");
   sub->add_option("--preset", c->preset, "Pipeline preset (see `ropelab presets`)")->required()->type_name("P");
   add_spec_options(*sub, c->spec);
-  sub->add_option("--context", c->context, "Context length L: positions 0..L-1 (>= 2)")->required()->type_name("L");
+  sub->add_option("--context", c->context, "Context length L: positions 0..L-1, in [2, 2^53 - 1]")->required()->type_name("L");
   sub->add_option("--tau", c->tau, "Phase-error threshold in radians (> 0, default 0.1)")->type_name("T");
   sub->add_option("--threads", c->threads, "Threads (0 = all; results do not depend on it)")->type_name("N");
   sub->add_option("--seed", c->seed, "Seed of the N(0,1) query/key for key and score errors")->type_name("S");
