@@ -98,6 +98,8 @@ class BlockMeasurer {
     const auto pairs = static_cast<std::size_t>(p.pairs());
     offset_cos_.resize((kBlockPositions + 1) * pairs);
     offset_sin_.resize((kBlockPositions + 1) * pairs);
+    const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (std::size_t i = 0; i < pairs; ++i) {
       std::vector<double> c(kBlockPositions + 1), s(kBlockPositions + 1);
       fast_reference_rotations(0, kBlockPositions + 1, p.reference_omega[i], c, s);
