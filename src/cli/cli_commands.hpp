@@ -12,10 +12,20 @@ class App;
 
 namespace ropelab::cli {
 
+// Thrown by a handler that finished its work but must end with a non-zero status that is not an error
+// (check-model: 1 = unsafe). main returns `code` without printing anything.
+struct ExitStatus {
+  int code;
+};
+
 void add_formats_command(CLI::App& app);
 void add_round_command(CLI::App& app);
 void add_presets_command(CLI::App& app);
 void add_wall_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_stats_command(CLI::App& app);
+void add_zone_command(CLI::App& app);
+void add_wall_claim_command(CLI::App& app);
+void add_check_model_command(CLI::App& app);
 
 }  // namespace ropelab::cli

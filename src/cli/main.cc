@@ -39,9 +39,15 @@ int main(int argc, char** argv) {
   ropelab::cli::add_presets_command(app);
   ropelab::cli::add_wall_command(app);
   ropelab::cli::add_compare_command(app);
+  ropelab::cli::add_stats_command(app);
+  ropelab::cli::add_zone_command(app);
+  ropelab::cli::add_wall_claim_command(app);
+  ropelab::cli::add_check_model_command(app);
 
   try {
     app.parse(argc, argv);  // subcommand handlers run inside parse, as CLI11 callbacks
+  } catch (const ropelab::cli::ExitStatus& status) {
+    return status.code;
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   } catch (const std::invalid_argument& e) {

@@ -1,0 +1,133 @@
+// `ropelab stats inversion|aliasing|token|sweep`: position and token inversion and aliasing of RoPE scores
+// (shared/theory/positions-and-tokens.md). This file registers the group and holds inversion and aliasing;
+// every table is long format (head, statistic, value) so the CSV is tidy.
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <stdexcept>
+
+#include "cli/cli_commands.hpp"
+#include "cli/cli_stats_support.hpp"
+#include "cli/cli_support.hpp"
+#include "ropelab/stats/closed_forms.hpp"
+#include "ropelab/stats/empirical.hpp"
+
+namespace ropelab::cli {
+namespace {
+
+struct InversionCommand {
+  StatsOptions o;
+  std::string near, far;
+};
+
+// "a:b" → [a, b) inside [start, context).
+stats::PositionWindow parse_window(const std::string& option, const std::string& text, const StatsSetup& s) {
+  const std::size_t colon = text.find(':');
+  if (colon == std::string::npos) throw std::invalid_argument(option + ": '" + text + "' is not a window a:b");
+  const auto a = static_cast<std::int64_t>(parse_u64_argument(option, text.substr(0, colon)));
+  const auto b = static_cast<std::int64_t>(parse_u64_argument(option, text.substr(colon + 1)));
+  if (!(s.start <= a && a < b && b <= s.context)) {
+    throw std::invalid_argument(option + ": " + text + " is not a window a:b with --start <= a < b <= --context");
+  }
+  return {a, b};
+}
+
+std::vector<stats::QueryKey> key_products(const StatsSetup& s) {
+  std::vector<stats::QueryKey> products;
+  for (int h = 0; h < s.vectors.q.heads; ++h) products.push_back({s.vectors.q.head(h), s.vectors.k.head(h)});
+  return products;
+}
+
+void run_inversion(const InversionCommand& c) {
+  const StatsSetup s = resolve_stats(c.o, false);
+  if (c.near.empty() != c.far.empty()) throw std::invalid_argument(c.near.empty() ? "--near: required with --far" : "--far: required with --near");
+  const std::int64_t middle = s.start + (s.context - s.start) / 2;
+  const stats::PositionWindow near = c.near.empty() ? stats::PositionWindow{s.start, middle} : parse_window("--near", c.near, s);
+  const stats::PositionWindow far = c.far.empty() ? stats::PositionWindow{middle, s.context} : parse_window("--far", c.far, s);
+  const std::vector<stats::QueryKey> products = key_products(s);
+  const auto scores = stats_scores(s, products, s.start, s.context, c.o.threads, "stats inversion");
+
+  Table table({"head", "statistic", "value"});
+  for (std::size_t h = 0; h < products.size(); ++h) {
+    const std::span<const double> all(scores[h]);
+    const auto window = [&](stats::PositionWindow w) {
+      return all.subspan(static_cast<std::size_t>(w.begin - s.start), static_cast<std::size_t>(w.end - w.begin));
+    };
+    const stats::InversionCount count = stats::count_inversions(window(near), window(far));
+    std::string exact_normal = "-";
+    try {
+      exact_normal = stats_number(stats::normal_position_inversion(
+          stats::cosine_sum(s.source.spec, products[h], s.context), near, far));
+    } catch (const std::invalid_argument&) {  // zero variance: the normal approximation is undefined
+    }
+    const std::string head = std::to_string(h);
+    table.add_row({head, "near", std::to_string(near.begin) + ":" + std::to_string(near.end)});
+    table.add_row({head, "far", std::to_string(far.begin) + ":" + std::to_string(far.end)});
+    table.add_row({head, "pairs", std::to_string(count.pairs)});
+    table.add_row({head, "inversions", std::to_string(count.inversions)});
+    table.add_row({head, "inversion_probability", stats_number(count.probability())});
+    table.add_row({head, "normal_sample_moments", stats_number(stats::normal_inversion_probability(window(near), window(far)))});
+    table.add_row({head, "normal_exact_moments", exact_normal});
+  }
+  emit_table(table, c.o.csv);
+}
+
+void run_aliasing(const StatsOptions& o) {
+  const StatsSetup s = resolve_stats(o, false);
+  const std::vector<stats::QueryKey> products = key_products(s);
+  const auto scores = stats_scores(s, products, s.start, s.context, o.threads, "stats aliasing");
+  Table table({"head", "statistic", "value"});
+  const std::string f = s.format.name;
+  for (std::size_t h = 0; h < products.size(); ++h) {
+    const std::string head = std::to_string(h);
+    const auto add = [&](const std::string& name, const std::string& value) { table.add_row({head, name, value}); };
+    const stats::AliasingCount rounded = stats::count_aliasing_rounded(scores[h], s.format);
+    const stats::AliasingPrediction pe = stats::predict_aliasing_rounded(scores[h], s.format, stats::Density::empirical);
+    const stats::AliasingPrediction pn = stats::predict_aliasing_rounded(scores[h], s.format, stats::Density::normal);
+    add("positions", std::to_string(rounded.positions));
+    add("pairs_" + f, std::to_string(rounded.pairs));
+    add("positions_with_partner_" + f, std::to_string(rounded.with_partner));
+    add("partner_fraction_" + f, stats_number(rounded.partner_fraction()));
+    add("predicted_pairs_" + f + "_empirical_density", stats_number(pe.pairs));
+    add("predicted_pairs_" + f + "_normal_density", stats_number(pn.pairs));
+    add("predicted_partner_fraction_" + f + "_empirical_density", stats_number(pe.partner_fraction));
+    add("predicted_partner_fraction_" + f + "_normal_density", stats_number(pn.partner_fraction));
+    if (s.eps) {
+      const stats::AliasingCount tol = stats::count_aliasing_tolerance(scores[h], *s.eps);
+      const stats::AliasingPrediction te = stats::predict_aliasing_tolerance(scores[h], *s.eps, stats::Density::empirical);
+      const stats::AliasingPrediction tn = stats::predict_aliasing_tolerance(scores[h], *s.eps, stats::Density::normal);
+      add("pairs_eps", std::to_string(tol.pairs));
+      add("positions_with_partner_eps", std::to_string(tol.with_partner));
+      add("partner_fraction_eps", stats_number(tol.partner_fraction()));
+      add("predicted_pairs_eps_empirical_density", stats_number(te.pairs));
+      add("predicted_pairs_eps_normal_density", stats_number(tn.pairs));
+      add("predicted_partner_fraction_eps_empirical_density", stats_number(te.partner_fraction));
+      add("predicted_partner_fraction_eps_normal_density", stats_number(tn.partner_fraction));
+    }
+  }
+  emit_table(table, o.csv);
+}
+
+}  // namespace
+
+void add_stats_command(CLI::App& app) {
+  CLI::App* stats = app.add_subcommand("stats", "Position/token inversion and aliasing of RoPE scores over a context");
+  stats->require_subcommand(1);
+
+  auto inversion = std::make_shared<InversionCommand>();
+  CLI::App* inv = stats->add_subcommand("inversion", "Position inversion: P(S(far) > S(near)), exact count and normal approximations");
+  add_stats_options(*inv, inversion->o, false);
+  inv->add_option("--near", inversion->near, "Near window a:b (default: first half of [A, M))")->type_name("a:b");
+  inv->add_option("--far", inversion->far, "Far window a:b (default: second half of [A, M))")->type_name("a:b");
+  inv->callback([inversion] { run_inversion(*inversion); });
+
+  auto aliasing = std::make_shared<StatsOptions>();
+  CLI::App* ali = stats->add_subcommand("aliasing", "Position aliasing: pairs m1 != m2 with equal scores, counts and predictors");
+  add_stats_options(*ali, *aliasing, false);
+  ali->callback([aliasing] { run_aliasing(*aliasing); });
+
+  add_stats_token_command(*stats);
+  add_stats_sweep_command(*stats);
+}
+
+}  // namespace ropelab::cli

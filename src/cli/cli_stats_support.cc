@@ -1,0 +1,148 @@
+// Shared option resolution of the `ropelab stats` subcommands (contract in cli_stats_support.hpp).
+#include "cli/cli_stats_support.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/cli_support.hpp"
+#include "ropelab/rope/recipe.hpp"
+
+namespace ropelab::cli {
+namespace {
+
+double parse_in_range(const std::string& option, const std::string& text, double lo, double hi) {
+  const double v = parse_number_argument(option, text);
+  if (!(v >= lo && v <= hi)) {
+    throw std::invalid_argument(option + ": " + text + " is not in [" + format_double(lo) + ", " + format_double(hi) + "]");
+  }
+  return v;
+}
+
+stats::VectorSet load_option(const std::string& option, const std::string& path, int dim) {
+  stats::VectorSet v = parse_argument(option, [&] { return stats::load_vectors(path); });
+  if (v.dim != dim) {
+    throw std::invalid_argument(option + ": '" + path + "' holds vectors of " + std::to_string(v.dim) +
+                                " values; the spec's head_dim is " + std::to_string(dim));
+  }
+  return v;
+}
+
+StatsVectors resolve_vectors(const StatsOptions& o, int dim, bool needs_k2) {
+  const bool files = !o.q_file.empty() || !o.k_file.empty() || !o.k2_file.empty();
+  if (o.gaussian == files) {
+    throw std::invalid_argument("--gaussian: give either --gaussian or --q-file with --k-file" +
+                                std::string(needs_k2 ? " and --k2-file" : ""));
+  }
+  StatsVectors v;
+  if (files) {
+    if (o.q_file.empty()) throw std::invalid_argument("--q-file: required with --k-file");
+    if (o.k_file.empty()) throw std::invalid_argument("--k-file: required with --q-file");
+    if (needs_k2 && o.k2_file.empty()) throw std::invalid_argument("--k2-file: required for token statistics");
+    if (!needs_k2 && !o.k2_file.empty()) throw std::invalid_argument("--k2-file: only for `stats token` and `stats sweep`");
+    v.q = load_option("--q-file", o.q_file, dim);
+    v.k = load_option("--k-file", o.k_file, dim);
+    if (v.k.heads != v.q.heads) {
+      throw std::invalid_argument("--k-file: " + std::to_string(v.k.heads) + " vectors (heads), --q-file has " +
+                                  std::to_string(v.q.heads));
+    }
+    if (!o.k2_file.empty()) {
+      v.k2 = load_option("--k2-file", o.k2_file, dim);
+      if (v.k2.heads != v.q.heads) {
+        throw std::invalid_argument("--k2-file: " + std::to_string(v.k2.heads) + " vectors (heads), --q-file has " +
+                                    std::to_string(v.q.heads));
+      }
+    }
+    return v;
+  }
+  const double rho = parse_in_range("--rho", o.rho, -1, 1);
+  const double rho2 = parse_in_range("--rho2", o.rho2, -1, 1);
+  const double scale = parse_number_argument("--scale", o.scale);
+  if (!(scale > 0 && std::isfinite(scale))) throw std::invalid_argument("--scale: " + o.scale + " is not finite > 0");
+  if (o.heads < 1) throw std::invalid_argument("--heads: " + std::to_string(o.heads) + " is not >= 1");
+  const std::uint64_t seed = parse_u64_argument("--seed", o.seed);
+  v.q = stats::gaussian_query(o.heads, dim, scale, seed);
+  v.k = stats::gaussian_key(v.q, rho, scale, seed, 1);
+  if (needs_k2) v.k2 = stats::gaussian_key(v.q, rho2, scale, seed, 2);
+  return v;
+}
+
+}  // namespace
+
+void add_stats_options(CLI::App& sub, StatsOptions& o, bool token, bool sweep) {
+  sub.add_option("--q-file", o.q_file, "Query vectors: .npy (f4, f8, or u2 = bf16 bits; (d,) or (heads, d)) or CSV rows")
+      ->type_name("FILE");
+  sub.add_option("--k-file", o.k_file, token ? "First key (k1), same layout" : "Key vectors, same layout")->type_name("FILE");
+  if (token) sub.add_option("--k2-file", o.k2_file, "Second key (k2), same layout")->type_name("FILE");
+  sub.add_flag("--gaussian", o.gaussian, "Gaussian model: q = s·g, k = s·(rho g + sqrt(1 − rho²) ξ)");
+  sub.add_option("--rho", o.rho, token ? "Correlation of k1 with q, in [-1, 1] (default 0.5)"
+                                       : "Correlation of k with q, in [-1, 1] (default 0.5)")->type_name("R");
+  if (token) sub.add_option("--rho2", o.rho2, "Correlation of k2 with q, in [-1, 1] (default 0.2)")->type_name("R");
+  sub.add_option("--scale", o.scale, "Scale s of the Gaussian model (default 1)")->type_name("S");
+  sub.add_option("--seed", o.seed, "Seed of the Gaussian model (default 0)")->type_name("N");
+  sub.add_option("--heads", o.heads, "Heads (independent draws) of the Gaussian model (default 1)")->type_name("H");
+  add_spec_options(sub, o.spec);
+  sub.add_option("--preset", o.preset, "Pipeline preset (see `ropelab presets`) or 'exact' (default)")->type_name("P");
+  if (!sweep) {
+    sub.add_option("--context", o.context, "Context length M: distances m in [A, M)")->required()->type_name("M");
+    sub.add_option("--start", o.start, "First distance A (default 0)")->type_name("A");
+  }
+  sub.add_option("--threads", o.threads, "Threads (0 = all; results do not depend on it)")->type_name("N");
+  sub.add_option("--format", o.format, "Format for equality after rounding (default bf16)")->type_name("F");
+  sub.add_option("--eps", o.eps, "Also count equality within an absolute tolerance EPS >= 0")->type_name("EPS");
+  sub.add_option("--csv", o.csv, "Also write the table as CSV to FILE (all or nothing)")->type_name("FILE");
+}
+
+StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, std::optional<double> sweep_base) {
+  StatsSetup s;
+  SpecOptions spec = o.spec;
+  if (sweep_base && spec.dim && !spec.base) spec.base = *sweep_base;
+  s.source.spec = resolve_spec(spec);
+  if (o.preset != "exact") s.source.recipe = parse_argument("--preset", [&] { return rope::preset(o.preset); });
+  if (!sweep_base) {
+    s.context = parse_context_argument(o.context);
+    s.start = static_cast<std::int64_t>(parse_u64_argument("--start", o.start));
+    if (s.start > s.context - 2) {
+      throw std::invalid_argument("--start: " + o.start + " leaves fewer than 2 distances below --context " + o.context);
+    }
+    s.source.context_length = s.context;
+  }
+  if (o.threads < 0) throw std::invalid_argument("--threads: " + std::to_string(o.threads) + " is not >= 0");
+  s.format = parse_format_argument("--format", o.format);
+  if (o.eps) {
+    const double eps = parse_number_argument("--eps", *o.eps);
+    if (!(eps >= 0 && std::isfinite(eps))) throw std::invalid_argument("--eps: " + *o.eps + " is not finite >= 0");
+    s.eps = eps;
+  }
+  s.vectors = resolve_vectors(o, s.source.spec.head_dim, needs_k2);
+  return s;
+}
+
+std::vector<std::vector<double>> stats_scores(const StatsSetup& s, const std::vector<stats::QueryKey>& products,
+                                              std::int64_t first, std::int64_t end, int threads,
+                                              const std::string& label) {
+  const auto positions = static_cast<unsigned long long>(end - first);
+  require_memory("--context", positions * products.size() * 8ULL * 3ULL);
+  const unsigned long long work = positions * static_cast<unsigned long long>(s.source.spec.rotary_dims / 2);
+  ProgressLine progress(label, work >= (1ULL << 26));
+  const stats::ScoreOptions options{.threads = threads, .progress = [&progress](double f) { progress.update(f); }};
+  auto scores = stats::compute_scores(s.source, products, first, end, options);
+  progress.finish();
+  return scores;
+}
+
+void emit_table(const Table& table, const std::string& csv_path) {
+  AtomicOutputs outputs;
+  if (!csv_path.empty()) outputs.add("--csv", csv_path);
+  table.print_aligned(std::cout);
+  if (!csv_path.empty()) outputs.write(csv_path, [&](std::ostream& out) { table.print_csv(out); });
+  outputs.commit();
+}
+
+std::string stats_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", value);
+  return text;
+}
+
+}  // namespace ropelab::cli

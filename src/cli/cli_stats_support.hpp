@@ -1,0 +1,76 @@
+// Options shared by the `ropelab stats` subcommands: vectors (files or the Gaussian model), the score source
+// (spec + preset or exact), the window, and output. Every resolver throws std::invalid_argument naming the
+// option ("--rho: 1.5 is not in [-1, 1]"), before any work or output.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "cli/cli_rope_support.hpp"
+#include "cli/cli_table.hpp"
+#include "ropelab/format.hpp"
+#include "ropelab/stats/scores.hpp"
+#include "ropelab/stats/vectors.hpp"
+
+namespace ropelab::cli {
+
+struct StatsOptions {
+  // vectors
+  std::string q_file, k_file, k2_file;
+  bool gaussian = false;
+  std::string rho = "0.5", rho2 = "0.2", scale = "1", seed = "0";
+  int heads = 1;
+  // source and window
+  SpecOptions spec;
+  std::string preset = "exact";
+  std::string context;
+  std::string start = "0";
+  int threads = 0;
+  // equality
+  std::string format = "bf16";
+  std::optional<std::string> eps;
+  // output
+  std::string csv;
+};
+
+// Registers the shared options; `token` adds the second key (--k2-file, --rho2); `sweep` leaves out
+// --context/--start (the sweep has its own lists).
+void add_stats_options(CLI::App& sub, StatsOptions& o, bool token, bool sweep = false);
+
+struct StatsVectors {
+  stats::VectorSet q, k, k2;  // k2 empty unless needed
+};
+struct StatsSetup {
+  stats::ScoreSource source;
+  StatsVectors vectors;
+  std::int64_t start = 0;
+  long context = 0;
+  Format format;
+  std::optional<double> eps;
+};
+// Validates and resolves everything; needs_k2 for `stats token`. With `sweep_base` (the first of --bases),
+// --context/--start are not read and --dim alone is accepted (the sweep replaces the base).
+StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, std::optional<double> sweep_base = std::nullopt);
+
+// Scores of every (q_h, key_h) product over [start, context), with a progress line for long runs.
+std::vector<std::vector<double>> stats_scores(const StatsSetup& s, const std::vector<stats::QueryKey>& products,
+                                              std::int64_t first, std::int64_t end, int threads,
+                                              const std::string& label);
+
+// Prints the table aligned on stdout and, with --csv FILE, writes it atomically as CSV.
+void emit_table(const Table& table, const std::string& csv_path);
+
+// %.10g for people (CSV gets the same text).
+std::string stats_number(double value);
+
+}  // namespace ropelab::cli
+
+namespace ropelab::cli {
+// The `stats token` and `stats sweep` subcommands (cli_stats_token.cc, cli_stats_sweep.cc), registered
+// under `stats` by add_stats_command.
+void add_stats_token_command(CLI::App& stats);
+void add_stats_sweep_command(CLI::App& stats);
+}  // namespace ropelab::cli

@@ -1,0 +1,97 @@
+// Sweeps over (base, context): the base trade-off and convergence tables (contract in empirical.hpp).
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+
+#include "ropelab/stats/empirical.hpp"
+
+namespace ropelab::stats {
+namespace {
+
+bool context_dependent(const rope::RopeSpec& spec) {
+  const std::string name = rope::scaling_name(spec);
+  return name == "dynamic" || name == "longrope";
+}
+
+void check(const SweepRequest& r) {
+  if (r.bases.empty()) throw std::invalid_argument("bases: give at least one base");
+  if (r.contexts.empty()) throw std::invalid_argument("contexts: give at least one context length");
+  for (double b : r.bases) {
+    if (!(b > 1 && std::isfinite(b))) throw std::invalid_argument("bases: " + std::to_string(b) + " is not finite > 1");
+  }
+  for (long m : r.contexts) {
+    if (m < 2) throw std::invalid_argument("contexts: " + std::to_string(m) + " is not >= 2");
+  }
+  if (!r.q || !r.k) throw std::invalid_argument("vectors: q and k are required");
+  if (r.q->heads != r.k->heads || (r.k2 && r.k2->heads != r.q->heads)) {
+    throw std::invalid_argument("vectors: q, k (and k2) must have the same number of heads");
+  }
+}
+
+// Statistics of one (B, M) cell from the head's scores over [0, M) (s: S over the window, s2 optional).
+void add_cell(const SweepRequest& r, std::span<const double> s, std::span<const double> s2,
+              std::vector<std::pair<std::string, double>>& out) {
+  const std::size_t half = s.size() / 2;
+  out.emplace_back("position_inversion", count_inversions(s.first(half), s.subspan(half)).probability());
+  out.emplace_back("position_inversion_normal", normal_inversion_probability(s.first(half), s.subspan(half)));
+  const AliasingCount rounded = count_aliasing_rounded(s, r.format);
+  out.emplace_back("position_aliasing_pairs", static_cast<double>(rounded.pairs));
+  out.emplace_back("position_aliasing_fraction", rounded.partner_fraction());
+  if (r.eps) {
+    const AliasingCount tol = count_aliasing_tolerance(s, *r.eps);
+    out.emplace_back("position_aliasing_pairs_eps", static_cast<double>(tol.pairs));
+    out.emplace_back("position_aliasing_fraction_eps", tol.partner_fraction());
+  }
+  if (!s2.empty()) {
+    const Equality eq{r.format, 0};
+    out.emplace_back("token_inversion", token_inversion(s[0], s2[0], s, s2).fraction());
+    out.emplace_back("token_aliasing_fraction", token_aliasing(s, s2, eq).fraction());
+    out.emplace_back("attention_invariance", static_cast<double>(count_attention_invariance(s, s2, eq)));
+  }
+}
+
+}  // namespace
+
+std::vector<SweepRow> run_sweep(const SweepRequest& r) {
+  check(r);
+  std::vector<long> contexts = r.contexts;
+  const long largest = *std::max_element(contexts.begin(), contexts.end());
+  std::vector<SweepRow> rows;
+  for (double base : r.bases) {
+    ScoreSource source = r.source;
+    source.spec.base = base;
+    const bool per_context = context_dependent(source.spec);
+    std::vector<std::vector<double>> scores;  // [head][product] over [0, largest) when shared
+    const auto compute = [&](long m) {
+      std::vector<QueryKey> products;
+      for (int h = 0; h < r.q->heads; ++h) {
+        products.push_back({r.q->head(h), r.k->head(h)});
+        if (r.k2) products.push_back({r.q->head(h), r.k2->head(h)});
+      }
+      source.context_length = m;
+      return compute_scores(source, products, 0, m, r.options);
+    };
+    if (!per_context) scores = compute(largest);
+    for (long m : contexts) {
+      if (per_context) scores = compute(m);
+      const std::size_t stride = r.k2 ? 2 : 1;
+      std::vector<std::pair<std::string, double>> sum;
+      for (int h = 0; h < r.q->heads; ++h) {
+        std::vector<std::pair<std::string, double>> cell;
+        const auto& s = scores[static_cast<std::size_t>(h) * stride];
+        std::span<const double> s2;
+        if (r.k2) s2 = std::span(scores[static_cast<std::size_t>(h) * stride + 1]).first(static_cast<std::size_t>(m));
+        add_cell(r, std::span(s).first(static_cast<std::size_t>(m)), s2, cell);
+        if (sum.empty()) sum.assign(cell.size(), {"", 0});
+        for (std::size_t i = 0; i < cell.size(); ++i) sum[i] = {cell[i].first, sum[i].second + cell[i].second};
+      }
+      rows.push_back({base, m, "m_over_2pi_base", static_cast<double>(m) / (2 * std::numbers::pi * base)});
+      for (const auto& [name, total] : sum) rows.push_back({base, m, name, total / r.q->heads});
+    }
+  }
+  return rows;
+}
+
+}  // namespace ropelab::stats

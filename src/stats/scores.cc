@@ -1,0 +1,410 @@
+// S(m) = q^T R(m) k over a window of distances, exact or through a pipeline (contract in scores.hpp).
+// Work is streamed in blocks of positions; every position's score depends only on that position (and, for
+// incremental recipes, on a recurrence run serially), so any thread count gives the same bits.
+#include "ropelab/stats/scores.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+#include "ropelab/round.hpp"
+#include "ropelab/rope/exact_reference.hpp"
+#include "ropelab/rope/pipeline.hpp"
+
+namespace ropelab::stats {
+namespace {
+
+// Coordinates of pair n: half_split (n, n + R/2), interleaved (2n, 2n + 1), over the R = rotary_dims first
+// coordinates; coordinates R..d−1 are not rotated.
+struct PairLayout {
+  std::vector<int> first, second;  // per pair
+  std::vector<int> pass;           // non-rotated coordinates
+};
+
+PairLayout pair_layout(const rope::RopeSpec& spec) {
+  PairLayout layout;
+  const int pairs = spec.rotary_dims / 2;
+  for (int n = 0; n < pairs; ++n) {
+    const bool half = spec.pairing == rope::Pairing::half_split;
+    layout.first.push_back(half ? n : 2 * n);
+    layout.second.push_back(half ? n + pairs : 2 * n + 1);
+  }
+  for (int i = spec.rotary_dims; i < spec.head_dim; ++i) layout.pass.push_back(i);
+  return layout;
+}
+
+void check_arguments(const ScoreSource& source, std::span<const QueryKey> products, std::int64_t first,
+                     std::int64_t end) {
+  rope::validate(source.spec);
+  if (first < 0) throw std::invalid_argument("first position: " + std::to_string(first) + " is not >= 0");
+  if (end <= first) {
+    throw std::invalid_argument("window: end " + std::to_string(end) + " is not > first " + std::to_string(first));
+  }
+  if (end > rope::max_reference_position) {
+    throw std::invalid_argument("window: end " + std::to_string(end) + " is beyond 2^53 - 1");
+  }
+  const auto d = static_cast<std::size_t>(source.spec.head_dim);
+  for (const QueryKey& p : products) {
+    if (p.q.size() != d || p.k.size() != d) {
+      throw std::invalid_argument("vectors: q has " + std::to_string(p.q.size()) + " and k " +
+                                  std::to_string(p.k.size()) + " values; the spec's head_dim is " + std::to_string(d));
+    }
+  }
+}
+
+// Runs body(block_index) for blocks [0, blocks) on `threads` threads (static schedule), reporting progress
+// from the calling thread and rethrowing the first exception after the team joins.
+template <class Body>
+void for_each_block(std::size_t blocks, int threads, const std::function<void(double)>& progress, Body&& body) {
+  std::atomic<std::size_t> done{0};
+  std::exception_ptr failure;
+  const int team = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
+  for (std::size_t b = 0; b < blocks; ++b) {
+    try {
+      body(b);
+    } catch (...) {
+#pragma omp critical(ropelab_stats_scores_failure)
+      if (!failure) failure = std::current_exception();
+    }
+    const std::size_t finished = ++done;
+    if (progress && omp_get_thread_num() == 0) progress(static_cast<double>(finished) / static_cast<double>(blocks));
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+// --- Exact path -------------------------------------------------------------------------------------------
+
+struct ExactProduct {
+  std::vector<double> a, b;  // A_n, B_n
+  double constant = 0;
+};
+
+ExactProduct exact_product(const PairLayout& layout, QueryKey p) {
+  ExactProduct e;
+  for (std::size_t n = 0; n < layout.first.size(); ++n) {
+    const double q0 = p.q[layout.first[n]], q1 = p.q[layout.second[n]];
+    const double k0 = p.k[layout.first[n]], k1 = p.k[layout.second[n]];
+    e.a.push_back(q0 * k0 + q1 * k1);
+    e.b.push_back(q0 * k1 - q1 * k0);
+  }
+  for (int i : layout.pass) e.constant += p.q[i] * p.k[i];
+  return e;
+}
+
+void exact_scores(const ScoreSource& source, std::span<const QueryKey> products, std::int64_t first,
+                  std::int64_t end, const ScoreOptions& options, std::vector<std::vector<double>>& out) {
+  const PairLayout layout = pair_layout(source.spec);
+  const long context = source.context_length > 0 ? source.context_length : static_cast<long>(end);
+  const std::vector<rope::DoubleDouble> omega = rope::reference_inverse_frequencies(source.spec, context);
+  std::vector<ExactProduct> terms;
+  for (const QueryKey& p : products) terms.push_back(exact_product(layout, p));
+  const std::size_t pairs = omega.size();
+  const std::size_t block = options.block_positions;
+  const auto total = static_cast<std::size_t>(end - first);
+  const std::size_t blocks = (total + block - 1) / block;
+  for_each_block(blocks, options.threads, options.progress, [&](std::size_t b) {
+    const std::size_t offset = b * block;
+    const std::size_t count = std::min(block, total - offset);
+    const auto m0 = first + static_cast<std::int64_t>(offset);
+    std::vector<double> cos(count * pairs), sin(count * pairs);  // column-major [pair][position]
+    for (std::size_t n = 0; n < pairs; ++n) {
+      rope::fast_reference_rotations(m0, count, omega[n], std::span(cos).subspan(n * count, count),
+                                     std::span(sin).subspan(n * count, count));
+    }
+    for (std::size_t j = 0; j < terms.size(); ++j) {
+      for (std::size_t i = 0; i < count; ++i) {
+        double s = 0;
+        for (std::size_t n = 0; n < pairs; ++n) s += terms[j].a[n] * cos[n * count + i] - terms[j].b[n] * sin[n * count + i];
+        out[j][offset + i] = s + terms[j].constant;
+      }
+    }
+  });
+}
+
+// --- Pipeline path ----------------------------------------------------------------------------------------
+
+std::vector<double> rounded(std::span<const double> x, const Format& format) {
+  std::vector<double> r(x.begin(), x.end());
+  round_in_place(std::span<double>(r), format);
+  return r;
+}
+
+[[gnu::noinline, gnu::cold]] double round_slow(double x, const Format* format) { return round_value(x, *format); }
+
+// RNE of a binary64 value to a format, inline for the hot loop: binary64 is the identity, binary32 the
+// hardware conversion (as the emulator's own round_array), any other format of <= 52 bits rounds the
+// significand by integer arithmetic on the normal range [min_normal, max_finite] (one rounding of the exact
+// binary64 value, i.e. RNE); zeros pass through and everything else (subnormals, overflow, NaN) goes to the
+// precision core. Bit-identical to round_in_place (checked in tests/stats/scores_test.cc). A plain value
+// type, so copies held in locals stay in registers next to the double stores of the hot loop.
+struct Rounder {
+  enum class Kind { identity, binary32, significand, generic };
+  Kind kind = Kind::generic;
+  int shift = 0;
+  double min_normal = 0, max_finite = 0;
+  const Format* format = nullptr;  // the fallback's format; must outlive the Rounder
+
+  static Rounder of(const Format& f) {
+    Rounder r;
+    r.format = &f;
+    if (f == formats::binary64()) {
+      r.kind = Kind::identity;
+    } else if (f == formats::binary32()) {
+      r.kind = Kind::binary32;
+    } else if (f.fits_binary64() && f.precision <= 52) {
+      r.kind = Kind::significand;
+      r.shift = 53 - f.precision;
+      r.min_normal = f.min_normal();
+      r.max_finite = f.max_finite();
+    }
+    return r;
+  }
+  double operator()(double x) const {
+    if (kind == Kind::identity) return x;
+    if (kind == Kind::binary32) return static_cast<float>(x);
+    const double a = std::abs(x);
+    if (kind == Kind::significand && a >= min_normal && a <= max_finite) [[likely]] {
+      std::uint64_t bits = std::bit_cast<std::uint64_t>(x);
+      bits += (std::uint64_t{1} << (shift - 1)) - 1 + ((bits >> shift) & 1);
+      bits &= ~((std::uint64_t{1} << shift) - 1);
+      const double r = std::bit_cast<double>(bits);
+      if (std::abs(r) <= max_finite) [[likely]] return r;
+    }
+    if (x == 0) return x;
+    return round_slow(x, format);
+  }
+};
+
+// out[i] = r(in[i]) for a short array, in a branch-free loop the compiler vectorises (the significand
+// shift is a constant for bf16 and fp16); lanes outside the normal range are redone by the scalar path.
+template <int Shift>
+bool round_significand(const double* in, double* out, std::size_t n, double min_normal, double max_finite) {
+  using Bits [[gnu::may_alias]] = std::uint64_t;  // read the doubles' patterns in place (vectorises)
+  constexpr std::uint64_t kHalf = (std::uint64_t{1} << (Shift - 1)) - 1;
+  constexpr std::uint64_t kMask = ~((std::uint64_t{1} << Shift) - 1);
+  constexpr std::uint64_t kMagnitude = ~(std::uint64_t{1} << 63);
+  const auto* in_bits = reinterpret_cast<const Bits*>(in);
+  auto* out_bits = reinterpret_cast<Bits*>(out);
+  // Magnitude tests on the bit patterns: for non-negative doubles (and NaN above Inf) integer order is
+  // numeric order. Signed compares, since 64-bit unsigned vector compares do not exist on baseline x86-64.
+  const auto lo = static_cast<std::int64_t>(std::bit_cast<std::uint64_t>(min_normal));
+  const auto hi = static_cast<std::int64_t>(std::bit_cast<std::uint64_t>(max_finite));
+  std::int64_t bad = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t bits = in_bits[i];
+    const std::uint64_t r = (bits + kHalf + ((bits >> Shift) & 1)) & kMask;
+    const auto a = static_cast<std::int64_t>(bits & kMagnitude);
+    const auto ra = static_cast<std::int64_t>(r & kMagnitude);
+    bad |= static_cast<std::int64_t>((a < lo) & (a != 0)) | static_cast<std::int64_t>(ra > hi);
+    out_bits[i] = r;
+  }
+  return bad == 0;
+}
+
+void round_array(const Rounder& r, const double* in, double* out, std::size_t n) {
+  switch (r.kind) {
+    case Rounder::Kind::identity:
+      if (in != out) std::copy(in, in + n, out);
+      return;
+    case Rounder::Kind::binary32:
+      for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(in[i]);
+      return;
+    case Rounder::Kind::significand: {
+      bool ok = false;
+      if (in != out) {
+        if (r.shift == 45) ok = round_significand<45>(in, out, n, r.min_normal, r.max_finite);       // bf16
+        else if (r.shift == 42) ok = round_significand<42>(in, out, n, r.min_normal, r.max_finite);  // fp16
+      }
+      if (ok) return;
+      break;
+    }
+    case Rounder::Kind::generic:
+      break;
+  }
+  for (std::size_t i = 0; i < n; ++i) out[i] = r(in[i]);
+}
+
+struct PipelineProduct {
+  std::vector<double> q, k;  // rounded to storage_format
+};
+
+// The recipe's rotation and dot product (steps 3–5 of scores.hpp) for one block of positions, from the
+// block's table (row-major [position][pair]). The rotation repeats rope::emulate_rotate_pairs operation for
+// operation (binary64 products and sums, each rounded to the rotation format, then storage, then key
+// cache); positions are processed in tiles so the fp32 accumulation vectorises across positions while each
+// position keeps its own sequential coordinate order.
+class PipelineKernel {
+ public:
+  PipelineKernel(const rope::Recipe& recipe, const PairLayout& layout)
+      : layout_(layout),
+        op_format_(op_format(recipe)),
+        storage_format_(recipe.storage_format),
+        cache_format_(recipe.key_cache_format),
+        wide_(recipe.storage_format == formats::binary64()),
+        skip_storage_(recipe.storage_format == op_format(recipe)),
+        skip_cache_(recipe.key_cache_format == recipe.storage_format) {}
+
+  void scores(const PipelineProduct& p, std::size_t count, std::span<const double> cos, std::span<const double> sin,
+              std::span<double> out) const {
+    const std::size_t pairs = layout_.first.size();
+    const std::size_t d = p.q.size();
+    std::array<double, kTile> acc{};
+    std::vector<double> y(d * kTile);  // [coordinate][position in tile]
+    const Rounder op = Rounder::of(op_format_), storage = Rounder::of(storage_format_), cache = Rounder::of(cache_format_);
+    std::array<double, kTile> c{}, s{}, a{}, b{}, ra{}, rb{}, sum{};
+    // y = key_cache(storage(op(op(u) ± op(v)))), as emulate_rotate_pairs.
+    const auto combine = [&](double* y_out, double sign, std::size_t n) {
+      round_array(op, a.data(), ra.data(), n);
+      round_array(op, b.data(), rb.data(), n);
+      for (std::size_t t = 0; t < n; ++t) sum[t] = ra[t] + sign * rb[t];
+      round_array(op, sum.data(), y_out, n);
+      if (!skip_storage_) {
+        round_array(storage, y_out, sum.data(), n);
+        std::copy(sum.begin(), sum.begin() + static_cast<std::ptrdiff_t>(n), y_out);
+      }
+      if (!skip_cache_) {
+        round_array(cache, y_out, sum.data(), n);
+        std::copy(sum.begin(), sum.begin() + static_cast<std::ptrdiff_t>(n), y_out);
+      }
+    };
+    for (std::size_t t0 = 0; t0 < count; t0 += kTile) {
+      const std::size_t tile = std::min(kTile, count - t0);
+      for (int x : layout_.pass) {
+        for (std::size_t t = 0; t < kTile; ++t) y[static_cast<std::size_t>(x) * kTile + t] = p.k[x];
+      }
+      for (std::size_t n = 0; n < pairs; ++n) {
+        const double k0 = p.k[layout_.first[n]], k1 = p.k[layout_.second[n]];
+        for (std::size_t t = 0; t < tile; ++t) {
+          c[t] = cos[(t0 + t) * pairs + n];
+          s[t] = sin[(t0 + t) * pairs + n];
+        }
+        // y0 = k0 c − k1 s (the subtraction of rounded products is exact-then-rounded in binary64, as there).
+        for (std::size_t t = 0; t < tile; ++t) { a[t] = k0 * c[t]; b[t] = k1 * s[t]; }
+        combine(&y[static_cast<std::size_t>(layout_.first[n]) * kTile], -1.0, tile);
+        // y1 = k1 c + k0 s
+        for (std::size_t t = 0; t < tile; ++t) { a[t] = k1 * c[t]; b[t] = k0 * s[t]; }
+        combine(&y[static_cast<std::size_t>(layout_.second[n]) * kTile], 1.0, tile);
+      }
+      acc.fill(0);
+      if (wide_) {
+        for (std::size_t x = 0; x < d; ++x) {
+          for (std::size_t t = 0; t < kTile; ++t) acc[t] += p.q[x] * y[x * kTile + t];
+        }
+      } else {
+        std::array<float, kTile> fsum{};
+        for (std::size_t x = 0; x < d; ++x) {
+          const double qx = p.q[x];
+          for (std::size_t t = 0; t < kTile; ++t) {
+            fsum[t] = static_cast<float>(static_cast<double>(fsum[t]) + qx * y[x * kTile + t]);
+          }
+        }
+        for (std::size_t t = 0; t < kTile; ++t) acc[t] = fsum[t];
+      }
+      for (std::size_t t = 0; t < tile; ++t) out[t0 + t] = acc[t];
+    }
+    round_in_place(out.first(count), storage_format_);
+  }
+
+ private:
+  static constexpr std::size_t kTile = 32;
+  static Format op_format(const rope::Recipe& r) {
+    return r.rotation == rope::Rotation::per_op ? r.storage_format : r.rotation_math_format;
+  }
+  const PairLayout& layout_;
+  Format op_format_, storage_format_, cache_format_;
+  bool wide_, skip_storage_, skip_cache_;
+};
+
+void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> products, std::int64_t first,
+                     std::int64_t end, const ScoreOptions& options, std::vector<std::vector<double>>& out) {
+  const rope::Recipe& recipe = *source.recipe;
+  const long context = source.context_length > 0 ? source.context_length : static_cast<long>(end);
+  const rope::Pipeline pipeline = rope::make_pipeline(source.spec, recipe, context);
+  const PairLayout layout = pair_layout(source.spec);
+  std::vector<PipelineProduct> terms;
+  for (const QueryKey& p : products) {
+    terms.push_back({rounded(p.q, recipe.storage_format), rounded(p.k, recipe.storage_format)});
+  }
+  const auto pairs = static_cast<std::size_t>(pipeline.pairs());
+  const std::size_t block = options.block_positions;
+  const PipelineKernel kernel(recipe, layout);
+
+  if (recipe.incremental != rope::Incremental::none) {
+    // The phase state is a recurrence from position 0: one thread, blocks in order.
+    std::vector<double> state(rope::phase_state_size(pipeline.pairs()));
+    std::vector<double> cos(block * pairs), sin(block * pairs), scores(block);
+    const auto total = static_cast<std::size_t>(end);
+    for (std::size_t offset = 0; offset < total; offset += block) {
+      const std::size_t count = std::min(block, total - offset);
+      rope::emulate_rotations(pipeline, static_cast<std::int64_t>(offset), count, cos, sin, state);
+      if (options.progress) options.progress(static_cast<double>(offset + count) / static_cast<double>(total));
+      if (static_cast<std::int64_t>(offset + count) <= first) continue;
+      for (std::size_t j = 0; j < terms.size(); ++j) {
+        kernel.scores(terms[j], count, cos, sin, scores);
+        for (std::size_t i = 0; i < count; ++i) {
+          const auto m = static_cast<std::int64_t>(offset + i);
+          if (m >= first) out[j][static_cast<std::size_t>(m - first)] = scores[i];
+        }
+      }
+    }
+    return;
+  }
+
+  const auto total = static_cast<std::size_t>(end - first);
+  const std::size_t blocks = (total + block - 1) / block;
+  for_each_block(blocks, options.threads, options.progress, [&](std::size_t b) {
+    const std::size_t offset = b * block;
+    const std::size_t count = std::min(block, total - offset);
+    std::vector<double> cos(count * pairs), sin(count * pairs), state(rope::phase_state_size(pipeline.pairs()));
+    rope::emulate_rotations(pipeline, first + static_cast<std::int64_t>(offset), count, cos, sin, state);
+    for (std::size_t j = 0; j < terms.size(); ++j) {
+      kernel.scores(terms[j], count, cos, sin, std::span(out[j]).subspan(offset, count));
+    }
+  });
+}
+
+}  // namespace
+
+std::vector<std::vector<double>> compute_scores(const ScoreSource& source, std::span<const QueryKey> products,
+                                                std::int64_t first, std::int64_t end, const ScoreOptions& options) {
+  check_arguments(source, products, first, end);
+  if (options.block_positions == 0) throw std::invalid_argument("block_positions: 0 is not > 0");
+  std::vector<std::vector<double>> out(products.size(), std::vector<double>(static_cast<std::size_t>(end - first)));
+  if (source.recipe) {
+    pipeline_scores(source, products, first, end, options, out);
+  } else {
+    exact_scores(source, products, first, end, options, out);
+  }
+  return out;
+}
+
+std::vector<double> compute_scores(const ScoreSource& source, QueryKey product, std::int64_t first, std::int64_t end,
+                                   const ScoreOptions& options) {
+  return std::move(compute_scores(source, std::span<const QueryKey>(&product, 1), first, end, options).front());
+}
+
+CosineSum cosine_sum(const rope::RopeSpec& spec, QueryKey product, long context_length) {
+  rope::validate(spec);
+  const PairLayout layout = pair_layout(spec);
+  const ExactProduct e = exact_product(layout, product);
+  CosineSum sum;
+  for (const rope::DoubleDouble& w : rope::reference_inverse_frequencies(spec, context_length)) {
+    sum.omega.push_back(w.hi + w.lo);
+  }
+  for (std::size_t n = 0; n < e.a.size(); ++n) {
+    sum.amplitude.push_back(std::hypot(e.a[n], e.b[n]));
+    sum.phase.push_back(std::atan2(e.b[n], e.a[n]));
+  }
+  sum.constant = e.constant;
+  return sum;
+}
+
+}  // namespace ropelab::stats
