@@ -220,7 +220,15 @@ void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, st
     emulate_rotation_recurrence(p, m0, count, cos_out, sin_out, phase_state);
   } else {
     emulate_angles(p, m0, count, cos_out.first(n), phase_state);  // cos_out holds the angles for now
-    for (std::size_t e = 0; e < n; ++e) {
+    const auto angles = cos_out.first(n);
+    const bool vectorisable = r.trig == Trig::accurate && std::all_of(angles.begin(), angles.end(), [](double a) {
+      return std::abs(a) < kAccurateSincosMaxAngle;  // false for NaN and Inf
+    });
+    if (vectorisable) {
+      const std::vector<double> copy(angles.begin(), angles.end());
+      accurate_sincos_array(copy, sin_out.first(n), cos_out.first(n));
+    }
+    for (std::size_t e = 0; e < n && !vectorisable; ++e) {
       const double angle = cos_out[e];
       if (!std::isfinite(angle)) {  // e.g. an fp16 position or angle beyond 65504 overflowed to Inf
         cos_out[e] = sin_out[e] = std::numeric_limits<double>::quiet_NaN();

@@ -70,8 +70,10 @@ std::optional<StageUpgrade> combined_upgrade(const rope::RopeSpec& spec, const r
   for (std::size_t i = 0; i < upgrades.size() && !(chosen.size() > 0 && fixed_by(chosen)); ++i) chosen.push_back(i);
   if (!fixed_by(chosen)) return std::nullopt;
   for (std::size_t k = chosen.size(); k-- > 0;) {  // drop every stage the rest can do without
-    std::vector<std::size_t> without = chosen;
-    without.erase(without.begin() + static_cast<std::ptrdiff_t>(k));
+    std::vector<std::size_t> without;
+    for (std::size_t j = 0; j < chosen.size(); ++j) {
+      if (j != k) without.push_back(chosen[j]);
+    }
     if (!without.empty() && fixed_by(without)) chosen = without;
   }
   StageUpgrade combined{"", "", problems, 0, 0};

@@ -1,13 +1,18 @@
 // The emulator's vectorisable sin/cos against MPFR's correctly rounded values.
 #include <cmath>
 #include <algorithm>
+#include <bit>
+#include <vector>
 #include <cstdint>
 #include <numbers>
 #include <random>
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <hwy/targets.h>
+
 #include "accurate_sincos.hpp"
+#include "ropelab/round.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 
 using namespace ropelab::rope;
@@ -38,4 +43,26 @@ TEST_CASE("accurate_sincos of -x is the mirror image", "[rope-emulator]") {
     CHECK(std::abs(a.sin + b.sin) <= 4e-16);
     CHECK(std::abs(a.cos - b.cos) <= 4e-16);
   }
+}
+
+TEST_CASE("accurate_sincos_array equals the scalar function bit for bit on every SIMD target", "[rope-emulator]") {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> exponent(-20.0, 30.9);
+  std::vector<double> x(1001);  // odd length: exercises the padded tail
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = (i % 2 ? -1 : 1) * std::exp2(exponent(rng));
+  x[0] = 0;
+  for (const std::int64_t target : ropelab::supported_simd_targets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    std::vector<double> s(x.size()), c(x.size());
+    accurate_sincos_array(x, s, c);
+    int differing = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const SinCos scalar = accurate_sincos(x[i]);
+      differing += std::bit_cast<std::uint64_t>(s[i]) != std::bit_cast<std::uint64_t>(scalar.sin) ||
+                   std::bit_cast<std::uint64_t>(c[i]) != std::bit_cast<std::uint64_t>(scalar.cos);
+    }
+    INFO(ropelab::simd_target_name(target));
+    CHECK(differing == 0);
+  }
+  hwy::SetSupportedTargetsForTest(0);
 }
