@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "ropelab/nearest_even.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 #include "ropelab/rope/pipeline.hpp"
@@ -137,101 +138,6 @@ std::vector<double> rounded(std::span<const double> x, const Format& format) {
   return r;
 }
 
-[[gnu::noinline, gnu::cold]] double round_slow(double x, const Format* format) { return round_value(x, *format); }
-
-// RNE of a binary64 value to a format, inline for the hot loop: binary64 is the identity, binary32 the
-// hardware conversion (as the emulator's own round_array), any other format of <= 52 bits rounds the
-// significand by integer arithmetic on the normal range [min_normal, max_finite] (one rounding of the exact
-// binary64 value, i.e. RNE); zeros pass through and everything else (subnormals, overflow, NaN) goes to the
-// precision core. Bit-identical to round_in_place (checked in tests/stats/scores_test.cc). A plain value
-// type, so copies held in locals stay in registers next to the double stores of the hot loop.
-struct Rounder {
-  enum class Kind { identity, binary32, significand, generic };
-  Kind kind = Kind::generic;
-  int shift = 0;
-  double min_normal = 0, max_finite = 0;
-  const Format* format = nullptr;  // the fallback's format; must outlive the Rounder
-
-  static Rounder of(const Format& f) {
-    Rounder r;
-    r.format = &f;
-    if (f == formats::binary64()) {
-      r.kind = Kind::identity;
-    } else if (f == formats::binary32()) {
-      r.kind = Kind::binary32;
-    } else if (f.fits_binary64() && f.precision <= 52) {
-      r.kind = Kind::significand;
-      r.shift = 53 - f.precision;
-      r.min_normal = f.min_normal();
-      r.max_finite = f.max_finite();
-    }
-    return r;
-  }
-  double operator()(double x) const {
-    if (kind == Kind::identity) return x;
-    if (kind == Kind::binary32) return static_cast<float>(x);
-    const double a = std::abs(x);
-    if (kind == Kind::significand && a >= min_normal && a <= max_finite) [[likely]] {
-      std::uint64_t bits = std::bit_cast<std::uint64_t>(x);
-      bits += (std::uint64_t{1} << (shift - 1)) - 1 + ((bits >> shift) & 1);
-      bits &= ~((std::uint64_t{1} << shift) - 1);
-      const double r = std::bit_cast<double>(bits);
-      if (std::abs(r) <= max_finite) [[likely]] return r;
-    }
-    if (x == 0) return x;
-    return round_slow(x, format);
-  }
-};
-
-// out[i] = r(in[i]) for a short array, in a branch-free loop the compiler vectorises (the significand
-// shift is a constant for bf16 and fp16); lanes outside the normal range are redone by the scalar path.
-template <int Shift>
-bool round_significand(const double* in, double* out, std::size_t n, double min_normal, double max_finite) {
-  using Bits [[gnu::may_alias]] = std::uint64_t;  // read the doubles' patterns in place (vectorises)
-  constexpr std::uint64_t kHalf = (std::uint64_t{1} << (Shift - 1)) - 1;
-  constexpr std::uint64_t kMask = ~((std::uint64_t{1} << Shift) - 1);
-  constexpr std::uint64_t kMagnitude = ~(std::uint64_t{1} << 63);
-  const auto* in_bits = reinterpret_cast<const Bits*>(in);
-  auto* out_bits = reinterpret_cast<Bits*>(out);
-  // Magnitude tests on the bit patterns: for non-negative doubles (and NaN above Inf) integer order is
-  // numeric order. Signed compares, since 64-bit unsigned vector compares do not exist on baseline x86-64.
-  const auto lo = static_cast<std::int64_t>(std::bit_cast<std::uint64_t>(min_normal));
-  const auto hi = static_cast<std::int64_t>(std::bit_cast<std::uint64_t>(max_finite));
-  std::int64_t bad = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t bits = in_bits[i];
-    const std::uint64_t r = (bits + kHalf + ((bits >> Shift) & 1)) & kMask;
-    const auto a = static_cast<std::int64_t>(bits & kMagnitude);
-    const auto ra = static_cast<std::int64_t>(r & kMagnitude);
-    bad |= static_cast<std::int64_t>((a < lo) & (a != 0)) | static_cast<std::int64_t>(ra > hi);
-    out_bits[i] = r;
-  }
-  return bad == 0;
-}
-
-void round_array(const Rounder& r, const double* in, double* out, std::size_t n) {
-  switch (r.kind) {
-    case Rounder::Kind::identity:
-      if (in != out) std::copy(in, in + n, out);
-      return;
-    case Rounder::Kind::binary32:
-      for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(in[i]);
-      return;
-    case Rounder::Kind::significand: {
-      bool ok = false;
-      if (in != out) {
-        if (r.shift == 45) ok = round_significand<45>(in, out, n, r.min_normal, r.max_finite);       // bf16
-        else if (r.shift == 42) ok = round_significand<42>(in, out, n, r.min_normal, r.max_finite);  // fp16
-      }
-      if (ok) return;
-      break;
-    }
-    case Rounder::Kind::generic:
-      break;
-  }
-  for (std::size_t i = 0; i < n; ++i) out[i] = r(in[i]);
-}
-
 struct PipelineProduct {
   std::vector<double> q, k;  // rounded to storage_format
 };
@@ -258,20 +164,20 @@ class PipelineKernel {
     const std::size_t d = p.q.size();
     std::array<double, kTile> acc{};
     std::vector<double> y(d * kTile);  // [coordinate][position in tile]
-    const Rounder op = Rounder::of(op_format_), storage = Rounder::of(storage_format_), cache = Rounder::of(cache_format_);
+    const NearestEvenRounder op(op_format_), storage(storage_format_), cache(cache_format_);
     std::array<double, kTile> c{}, s{}, a{}, b{}, ra{}, rb{}, sum{};
     // y = key_cache(storage(op(op(u) ± op(v)))), as emulate_rotate_pairs.
     const auto combine = [&](double* y_out, double sign, std::size_t n) {
-      round_array(op, a.data(), ra.data(), n);
-      round_array(op, b.data(), rb.data(), n);
+      op.apply(a.data(), ra.data(), n);
+      op.apply(b.data(), rb.data(), n);
       for (std::size_t t = 0; t < n; ++t) sum[t] = ra[t] + sign * rb[t];
-      round_array(op, sum.data(), y_out, n);
+      op.apply(sum.data(), y_out, n);
       if (!skip_storage_) {
-        round_array(storage, y_out, sum.data(), n);
+        storage.apply(y_out, sum.data(), n);
         std::copy(sum.begin(), sum.begin() + static_cast<std::ptrdiff_t>(n), y_out);
       }
       if (!skip_cache_) {
-        round_array(cache, y_out, sum.data(), n);
+        cache.apply(y_out, sum.data(), n);
         std::copy(sum.begin(), sum.begin() + static_cast<std::ptrdiff_t>(n), y_out);
       }
     };
