@@ -27,5 +27,7 @@ void add_stats_command(CLI::App& app);
 void add_zone_command(CLI::App& app);
 void add_wall_claim_command(CLI::App& app);
 void add_check_model_command(CLI::App& app);
+void add_check_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace ropelab::cli

@@ -1,0 +1,61 @@
+// `ropelab report`: runs the default experiments (a)-(g) and writes tidy CSVs, figures, index.html, README.md
+// and manifest.json into --out (ropelab/experiments/report.hpp). Progress on stderr; a summary line on stdout.
+#include <CLI/CLI.hpp>
+
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+
+#include "cli/cli_commands.hpp"
+#include "cli/cli_support.hpp"
+#include "ropelab/experiments/report.hpp"
+
+namespace ropelab::cli {
+namespace {
+
+struct ReportCommand {
+  std::string out;
+  bool quick = false;
+  int threads = 0;
+  std::string seed = "1";
+  std::string python = "/usr/bin/python3";
+  std::string claims;
+};
+
+void run_report(const ReportCommand& c) {
+  experiments::ReportOptions options;
+  options.out_dir = c.out;
+  options.quick = c.quick;
+  if (c.threads < 0) throw std::invalid_argument("--threads: " + std::to_string(c.threads) + " is not >= 0");
+  options.threads = c.threads;
+  options.seed = parse_u64_argument("--seed", c.seed);
+  options.python = c.python;
+  options.claims_dir = c.claims;
+  options.version = ROPELAB_VERSION;
+  options.progress = [](const std::string& line) { std::cerr << "ropelab report: " << line << '\n'; };
+  const experiments::ReportResult result = experiments::write_report(options);
+  double total = 0;
+  for (const experiments::ExperimentTiming& t : result.timings) {
+    if (t.experiment == "total") total = t.seconds;
+  }
+  std::cout << "wrote " << result.files.size() << " files to " << c.out << " in " << std::fixed << std::setprecision(1)
+            << total << " s; open " << c.out << "/index.html\n";
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app) {
+  auto c = std::make_shared<ReportCommand>();
+  CLI::App* sub = app.add_subcommand(
+      "report", "Run the default experiments (a)-(g); write CSVs, figures, index.html, README.md, manifest.json");
+  sub->add_option("--out", c->out, "Directory to write the report into (created; its parent must exist)")->required();
+  sub->add_flag("--quick", c->quick, "Much smaller sizes (seconds; the test suite's version)");
+  sub->add_option("--threads", c->threads, "OpenMP threads (0: all); results do not depend on it");
+  sub->add_option("--seed", c->seed, "Seed of the Gaussian query/key draws and the wall's score probe");
+  sub->add_option("--python", c->python, "Python interpreter with matplotlib (Debian: python3-matplotlib)");
+  sub->add_option("--claims", c->claims, "Claims registry directory (default: experiments/claims; '-': none)");
+  sub->callback([c] { run_report(*c); });
+}
+
+}  // namespace ropelab::cli

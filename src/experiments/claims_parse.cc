@@ -1,0 +1,297 @@
+// Reading registry files: [[claim]] tables of experiments/claims/*.toml into ClaimSpecs, every key checked
+// (name, type, value) with the file and line of the offending key in the message.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "claims_registry.hpp"
+
+namespace ropelab::experiments::claims {
+namespace {
+
+int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+
+[[noreturn]] void fail(const std::string& file, int line, const std::string& key, const std::string& problem) {
+  throw std::invalid_argument(file + ":" + std::to_string(line) + ": key '" + key + "': " + problem);
+}
+
+std::string type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date/time";
+  }
+}
+
+const std::set<std::string>& claim_keys() {
+  static const std::set<std::string> keys{"id",        "statement",      "source",    "expect",    "computation",
+                                          "params",    "expected_value", "tolerance", "tolerance_kind",
+                                          "direction", "equals",         "above",     "below",     "note"};
+  return keys;
+}
+
+std::string allowed_keys() {
+  std::string out;
+  for (const std::string& k : claim_keys()) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
+class ClaimReader {
+ public:
+  ClaimReader(const toml::table& table, const std::string& file) : table_(table), file_(file) {
+    line_ = line_of(table);
+  }
+
+  const toml::node* find(const std::string& key) const { return table_.get(key); }
+
+  std::string text(const std::string& key, bool required = true) const {
+    const toml::node* node = find(key);
+    if (!node) {
+      if (required) fail(file_, line_, key, "missing (required in every [[claim]])");
+      return {};
+    }
+    if (!node->is_string()) fail(file_, line_of(*node), key, "must be a string, got " + type_name(*node));
+    std::string value = node->as_string()->get();
+    if (required && value.empty()) fail(file_, line_of(*node), key, "must not be empty");
+    return value;
+  }
+
+  double number(const std::string& key) const {
+    const toml::node* node = find(key);
+    if (node->is_integer()) return static_cast<double>(node->as_integer()->get());
+    if (!node->is_floating_point()) fail(file_, line_of(*node), key, "must be a number, got " + type_name(*node));
+    return node->as_floating_point()->get();
+  }
+
+  int line() const { return line_; }
+  int line(const std::string& key) const {
+    const toml::node* node = find(key);
+    return node ? line_of(*node) : line_;
+  }
+
+ private:
+  const toml::table& table_;
+  std::string file_;
+  int line_ = 0;
+};
+
+ParamValue param_value(const toml::node& node, const std::string& file, const std::string& key) {
+  if (node.is_boolean()) return node.as_boolean()->get();
+  if (node.is_integer()) return node.as_integer()->get();
+  if (node.is_floating_point()) return node.as_floating_point()->get();
+  if (node.is_string()) return node.as_string()->get();
+  if (const toml::array* array = node.as_array()) {
+    if (array->empty()) fail(file, line_of(node), key, "must not be an empty array");
+    if (array->front().is_string()) {
+      std::vector<std::string> out;
+      for (const toml::node& item : *array) {
+        if (!item.is_string()) fail(file, line_of(item), key, "array mixes strings and " + type_name(item));
+        out.push_back(item.as_string()->get());
+      }
+      return out;
+    }
+    std::vector<double> out;
+    for (const toml::node& item : *array) {
+      if (item.is_integer()) out.push_back(static_cast<double>(item.as_integer()->get()));
+      else if (item.is_floating_point()) out.push_back(item.as_floating_point()->get());
+      else fail(file, line_of(item), key, "array items must be numbers or strings, got " + type_name(item));
+    }
+    return out;
+  }
+  fail(file, line_of(node), key, "must be a boolean, number, string or array, got " + type_name(node));
+}
+
+bool type_matches(const ParamValue& value, ParamType type) {
+  switch (type) {
+    case ParamType::boolean: return std::holds_alternative<bool>(value);
+    case ParamType::integer: return std::holds_alternative<std::int64_t>(value);
+    case ParamType::number:
+      return std::holds_alternative<double>(value) || std::holds_alternative<std::int64_t>(value);
+    case ParamType::text: return std::holds_alternative<std::string>(value);
+    case ParamType::numbers: return std::holds_alternative<std::vector<double>>(value);
+    case ParamType::texts: return std::holds_alternative<std::vector<std::string>>(value);
+  }
+  return false;
+}
+
+Params read_params(const ClaimReader& reader, const toml::node* node, const Evaluator& evaluator,
+                   const std::string& computation, const std::string& file) {
+  Params params(file, reader.line());
+  if (node) {
+    const toml::table* table = node->as_table();
+    if (!table) fail(file, line_of(*node), "params", "must be an (inline) table, got " + type_name(*node));
+    for (auto&& [key, value] : *table) {
+      const std::string name(key.str());
+      const std::string full = "params." + name;
+      const auto spec = evaluator.params.find(name);
+      if (spec == evaluator.params.end()) {
+        std::string allowed;
+        for (const auto& [n, s] : evaluator.params) allowed += (allowed.empty() ? "" : ", ") + n;
+        fail(file, line_of(value), full, "unknown parameter of computation '" + computation + "'; allowed: " + allowed);
+      }
+      ParamValue parsed = param_value(value, file, full);
+      if (!type_matches(parsed, spec->second.type))
+        fail(file, line_of(value), full, "must be " + to_string(spec->second.type) + ", got " + type_name(value));
+      params.set(name, std::move(parsed), line_of(value));
+    }
+  }
+  for (const auto& [name, spec] : evaluator.params)
+    if (spec.required && !params.has(name))
+      fail(file, node ? line_of(*node) : reader.line(), "params." + name,
+           "missing (computation '" + computation + "' requires it, " + to_string(spec.type) + ")");
+  return params;
+}
+
+Comparison read_comparison(const ClaimReader& reader, const std::string& file) {
+  const std::vector<std::string> forms{"expected_value", "direction", "equals", "above", "below"};
+  std::vector<std::string> present;
+  for (const std::string& f : forms)
+    if (reader.find(f)) present.push_back(f);
+  if (present.empty())
+    fail(file, reader.line(), "expected_value",
+         "missing comparison: give one of expected_value (+ tolerance, tolerance_kind), direction, equals, above, below");
+  if (present.size() > 1)
+    fail(file, reader.line(present[1]), present[1], "only one comparison per claim (already has '" + present[0] + "')");
+  const std::string& form = present.front();
+  const bool has_tolerance = reader.find("tolerance") || reader.find("tolerance_kind");
+  if (form != "expected_value" && has_tolerance) {
+    const std::string key = reader.find("tolerance") ? "tolerance" : "tolerance_kind";
+    fail(file, reader.line(key), key, "only meaningful with expected_value");
+  }
+
+  Comparison c;
+  if (form == "expected_value") {
+    c.kind = Comparison::Kind::expected_value;
+    c.value = reader.number("expected_value");
+    if (!reader.find("tolerance")) fail(file, reader.line("expected_value"), "tolerance", "missing (required with expected_value)");
+    c.tolerance = reader.number("tolerance");
+    if (!(c.tolerance >= 0)) fail(file, reader.line("tolerance"), "tolerance", "must be >= 0");
+    if (!reader.find("tolerance_kind"))
+      fail(file, reader.line("tolerance"), "tolerance_kind", "missing (\"absolute\" or \"relative\")");
+    const std::string kind = reader.text("tolerance_kind");
+    if (kind == "absolute") c.tolerance_kind = ToleranceKind::absolute;
+    else if (kind == "relative") c.tolerance_kind = ToleranceKind::relative;
+    else fail(file, reader.line("tolerance_kind"), "tolerance_kind", "'" + kind + "' is not \"absolute\" or \"relative\"");
+  } else if (form == "direction") {
+    c.kind = Comparison::Kind::direction;
+    const std::string d = reader.text("direction");
+    if (d == "increasing") c.increasing = true;
+    else if (d == "decreasing") c.increasing = false;
+    else fail(file, reader.line("direction"), "direction", "'" + d + "' is not \"increasing\" or \"decreasing\"");
+  } else if (form == "equals") {
+    c.kind = Comparison::Kind::equals;
+    const toml::node* node = reader.find("equals");
+    if (node->is_boolean()) {
+      c.equals_boolean = true;
+      c.value = node->as_boolean()->get() ? 1 : 0;
+    } else {
+      if (!node->is_integer() && !node->is_floating_point())
+        fail(file, line_of(*node), "equals", "must be a boolean or a number, got " + type_name(*node));
+      c.value = reader.number("equals");
+    }
+  } else {
+    c.kind = form == "above" ? Comparison::Kind::above : Comparison::Kind::below;
+    c.value = reader.number(form);
+  }
+  return c;
+}
+
+}  // namespace
+
+std::vector<ClaimSpec> parse_registry(const std::string& text, const std::string& file) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    throw std::invalid_argument(file + ":" + std::to_string(e.source().begin.line) + ": TOML syntax: " +
+                                std::string(e.description()));
+  }
+  for (auto&& [key, value] : root)
+    if (key.str() != "claim")
+      fail(file, line_of(value), std::string(key.str()), "unknown top-level key; a registry holds only [[claim]] tables");
+  const toml::node* claims_node = root.get("claim");
+  if (!claims_node) return {};
+  const toml::array* claims = claims_node->as_array();
+  if (!claims) fail(file, line_of(*claims_node), "claim", "must be an array of tables ([[claim]])");
+
+  std::vector<ClaimSpec> out;
+  std::map<std::string, int> seen;
+  for (const toml::node& node : *claims) {
+    const toml::table* table = node.as_table();
+    if (!table) fail(file, line_of(node), "claim", "every item must be a table ([[claim]])");
+    for (auto&& [key, value] : *table)
+      if (!claim_keys().contains(std::string(key.str())))
+        fail(file, line_of(value), std::string(key.str()), "unknown key; allowed: " + allowed_keys());
+    const ClaimReader reader(*table, file);
+
+    ClaimSpec spec;
+    spec.claim.file = file;
+    spec.claim.line = reader.line();
+    spec.claim.id = reader.text("id");
+    if (const auto it = seen.find(spec.claim.id); it != seen.end())
+      fail(file, reader.line("id"), "id",
+           "duplicate id '" + spec.claim.id + "' (first at line " + std::to_string(it->second) + ")");
+    seen.emplace(spec.claim.id, reader.line("id"));
+    spec.claim.statement = reader.text("statement");
+    spec.claim.source = reader.text("source");
+    const std::string expect = reader.text("expect");
+    if (expect == "holds") spec.claim.expected = Verdict::holds;
+    else if (expect == "refuted") spec.claim.expected = Verdict::refuted;
+    else fail(file, reader.line("expect"), "expect", "'" + expect + "' is not \"holds\" or \"refuted\"");
+    reader.text("note", false);  // type check only: free text for the evidence behind the expectation
+
+    spec.computation = reader.text("computation");
+    const auto evaluator = evaluators().find(spec.computation);
+    if (evaluator == evaluators().end()) {
+      std::string allowed;
+      for (const auto& [name, e] : evaluators()) allowed += (allowed.empty() ? "" : ", ") + name;
+      fail(file, reader.line("computation"), "computation", "unknown computation '" + spec.computation + "'; allowed: " + allowed);
+    }
+    spec.params = read_params(reader, reader.find("params"), evaluator->second, spec.computation, file);
+    spec.comparison = read_comparison(reader, file);
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
+
+std::vector<ClaimSpec> load_registry(const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(directory, ec)) throw std::invalid_argument("--claims: '" + directory + "' is not a directory");
+  std::vector<fs::path> files;
+  for (const fs::directory_entry& entry : fs::directory_iterator(directory))
+    if (entry.is_regular_file() && entry.path().extension() == ".toml") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw std::invalid_argument("--claims: no *.toml registry files in '" + directory + "'");
+
+  std::vector<ClaimSpec> all;
+  std::map<std::string, std::string> where;  // id -> file:line
+  for (const fs::path& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::invalid_argument(path.string() + ": cannot read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    for (ClaimSpec& spec : parse_registry(text.str(), path.string())) {
+      const std::string here = spec.claim.file + ":" + std::to_string(spec.claim.line);
+      if (const auto it = where.find(spec.claim.id); it != where.end())
+        fail(spec.claim.file, spec.claim.line, "id", "duplicate id '" + spec.claim.id + "' (first at " + it->second + ")");
+      where.emplace(spec.claim.id, here);
+      all.push_back(std::move(spec));
+    }
+  }
+  return all;
+}
+
+}  // namespace ropelab::experiments::claims

@@ -1,0 +1,85 @@
+// Number formatting, CSV and HTML text, and atomic file writes for the report.
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <unistd.h>
+
+#include "report_internal.hpp"
+
+namespace ropelab::experiments::report_detail {
+
+std::string number(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char text[40];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
+std::string integer(std::int64_t value) { return std::to_string(value); }
+
+namespace {
+// RFC 4180: quote a field holding a comma, quote or newline, doubling the quotes.
+std::string csv_field(const std::string& field) {
+  if (field.find_first_of(",\"\n") == std::string::npos) return field;
+  std::string quoted = "\"";
+  for (char c : field) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + '"';
+}
+}  // namespace
+
+std::string csv_text(const ReportTable& table) {
+  std::string text;
+  for (const auto& [key, value] : table.meta) text += "# " + key + "=" + value + "\n";
+  for (std::size_t i = 0; i < table.columns.size(); ++i) text += (i ? "," : "") + csv_field(table.columns[i]);
+  text += '\n';
+  for (const auto& row : table.rows) {
+    if (row.size() != table.columns.size()) {
+      throw std::logic_error(table.name + ": a row has " + std::to_string(row.size()) + " fields, the header " +
+                             std::to_string(table.columns.size()));
+    }
+    for (std::size_t i = 0; i < row.size(); ++i) text += (i ? "," : "") + csv_field(row[i]);
+    text += '\n';
+  }
+  return text;
+}
+
+std::string html_escape(const std::string& text) {
+  std::string escaped;
+  for (char c : text) {
+    switch (c) {
+      case '&': escaped += "&amp;"; break;
+      case '<': escaped += "&lt;"; break;
+      case '>': escaped += "&gt;"; break;
+      case '"': escaped += "&quot;"; break;
+      default: escaped += c;
+    }
+  }
+  return escaped;
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) {
+      std::remove(temporary.c_str());
+      throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
+    }
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    std::remove(temporary.c_str());
+    throw std::runtime_error(path + ": cannot rename into place (" + reason + ")");
+  }
+}
+
+}  // namespace ropelab::experiments::report_detail

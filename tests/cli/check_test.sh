@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# `ropelab check`: exit 0 when every verdict equals its expectation, 1 when one does not, 2 on a bad registry
+# (one stderr line naming file:line and key), on temporary registries with fast claims only.
+# Usage: check_test.sh path/to/ropelab
+set -euo pipefail
+ropelab=${1:?usage: check_test.sh path/to/ropelab}
+# shellcheck source=tests/cli/assertions.bash
+source "$(dirname "${BASH_SOURCE[0]}")/assertions.bash"
+
+# claim ID EXPECT VALUE: the aliasing horizon of base 1e4, 2*pi*1e4 = 62831.85307179586 (mpmath), judged
+# against VALUE.
+claim() {
+  printf '[[claim]]\nid = "%s"\nstatement = "2 pi 1e4"\nsource = "test"\nexpect = "%s"\n' "$1" "$2"
+  printf 'computation = "bounds.aliasing_horizon"\nparams = { base = 1e4 }\n'
+  printf 'expected_value = %s\ntolerance = 1e-12\ntolerance_kind = "relative"\n\n' "$3"
+}
+
+# --- every verdict as expected: exit 0, table and summary
+mkdir -p "$scratch/good"
+{ claim right holds 62831.85307179586; claim wrong-recorded refuted 62832.0; } >"$scratch/good/a.toml"
+run check --claims "$scratch/good"
+expect_equal "good: exit code" "$status" 0
+expect_contains "good: summary" "$out" "claims: 2 as expected, 0 not as expected"
+expect_contains "good: header" "$out" "measured"
+expect_contains "good: measured number" "$out" "62831.85307"
+expect_equal "good: stderr" "$err" ""
+
+# --- --csv writes the same rows; --filter narrows them
+run check --claims "$scratch/good" --csv "$scratch/verdicts.csv" --filter right
+expect_equal "csv: exit code" "$status" 0
+expect_contains "csv: summary" "$out" "claims: 1 as expected, 0 not as expected"
+expect_equal "csv: header" "$(head -1 "$scratch/verdicts.csv")" "id,source,expected,verdict,as_expected,measured"
+expect_contains "csv: row" "$(sed -n 2p "$scratch/verdicts.csv")" "right,test,holds,holds,yes,"
+expect_equal "csv: no temporary left" "$(ls "$scratch" | grep -c '\.tmp$' || true)" 0
+
+# --- a correct constant with a wrong expected value: the claim fails, exit 1
+mkdir -p "$scratch/bad-value"
+{ claim right holds 62831.85307179586; claim wrong-value holds 62832.0; } >"$scratch/bad-value/a.toml"
+run check --claims "$scratch/bad-value"
+expect_equal "wrong value: exit code" "$status" 1
+expect_contains "wrong value: summary" "$out" "claims: 1 as expected, 1 not as expected"
+expect_contains "wrong value: verdict row" "$out" "refuted"
+
+# --- bad registries: exit 2, one stderr line naming file:line and key
+mkdir -p "$scratch/unknown-key"
+{ claim a holds 1; printf 'colour = "red"\n'; } >"$scratch/unknown-key/a.toml"
+expect_usage_error "unknown key" "a.toml:12" "key 'colour'" -- check --claims "$scratch/unknown-key"
+
+mkdir -p "$scratch/unknown-computation"
+claim a holds 1 | sed 's/bounds.aliasing_horizon/bounds.nope/' >"$scratch/unknown-computation/a.toml"
+expect_usage_error "unknown computation" "a.toml:6" "key 'computation'" "bounds.nope" -- \
+  check --claims "$scratch/unknown-computation"
+
+mkdir -p "$scratch/wrong-type"
+claim a holds 1 | sed 's/base = 1e4/base = "big"/' >"$scratch/wrong-type/a.toml"
+expect_usage_error "wrong type" "a.toml:7" "key 'params.base'" -- check --claims "$scratch/wrong-type"
+
+mkdir -p "$scratch/duplicate"
+{ claim a holds 1; claim a holds 1; } >"$scratch/duplicate/a.toml"
+expect_usage_error "duplicate id" "a.toml:13" "key 'id'" "duplicate" -- check --claims "$scratch/duplicate"
+
+mkdir -p "$scratch/syntax"
+printf '[[claim]]\nid = \n' >"$scratch/syntax/a.toml"
+expect_usage_error "TOML syntax" "a.toml:2" -- check --claims "$scratch/syntax"
+
+expect_usage_error "missing directory" "--claims" -- check --claims "$scratch/nowhere"
+expect_usage_error "filter matches nothing" "--filter" -- check --claims "$scratch/good" --filter zzz
+
+echo "check_test: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
