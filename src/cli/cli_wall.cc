@@ -23,6 +23,7 @@ struct WallCommand {
   std::string seed = "0";
   std::string positions_csv;
   std::string pairs_csv;
+  std::string map_csv;
   int groups = 8;
 };
 
@@ -36,12 +37,13 @@ void run_wall(const WallCommand& c) {
   if (c.groups < 1) throw std::invalid_argument("--groups: " + std::to_string(c.groups) + " is not >= 1");
   rope::WallOptions options{.context_length = context, .tau = c.tau, .threads = c.threads,
                             .seed = parse_u64_argument("--seed", c.seed), .per_position = !c.positions_csv.empty(),
-                            .progress = {}};
+                            .phase_error_map = !c.map_csv.empty(), .progress = {}};
   const rope::Pipeline pipeline = parse_argument("--context", [&] { return rope::make_pipeline(spec, recipe, context); });
   require_memory("--context", rope::wall_memory_bytes(pipeline, options));
   AtomicOutputs outputs;
   if (!c.positions_csv.empty()) outputs.add("--csv", c.positions_csv);
   if (!c.pairs_csv.empty()) outputs.add("--pairs-csv", c.pairs_csv);
+  if (!c.map_csv.empty()) outputs.add("--map", c.map_csv);
 
   ProgressLine progress("wall " + recipe.name, context >= (1L << 20));
   options.progress = [&progress](double f) { progress.update(f); };
@@ -52,6 +54,9 @@ void run_wall(const WallCommand& c) {
     outputs.write(c.positions_csv, [&](std::ostream& out) { write_positions_csv(out, report, pipeline.pairs()); });
   }
   if (!c.pairs_csv.empty()) outputs.write(c.pairs_csv, [&](std::ostream& out) { write_pairs_csv(out, report); });
+  if (!c.map_csv.empty()) {
+    outputs.write(c.map_csv, [&](std::ostream& out) { write_phase_error_map_csv(out, report, pipeline.pairs()); });
+  }
   outputs.commit();
 
   std::cout << "preset " << recipe.name << " | " << recipe.description << "\n"
@@ -77,6 +82,7 @@ void add_wall_command(CLI::App& app) {
   sub->add_option("--seed", c->seed, "Seed of the N(0,1) query/key for key and score errors")->type_name("S");
   sub->add_option("--csv", c->positions_csv, "Write the per-position map (CSV) to FILE")->type_name("FILE");
   sub->add_option("--pairs-csv", c->pairs_csv, "Write the per-pair table (CSV) to FILE")->type_name("FILE");
+  sub->add_option("--map", c->map_csv, "Write |phase error| of every (position, pair) (CSV) to FILE")->type_name("FILE");
   sub->add_option("--groups", c->groups, "Pair groups in the summary (default 8)")->type_name("G");
   sub->callback([c] { run_wall(*c); });
 }

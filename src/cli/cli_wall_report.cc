@@ -81,3 +81,15 @@ void write_positions_csv(std::ostream& out, const rope::WallReport& r, int pairs
 }
 
 }  // namespace ropelab::cli
+
+namespace ropelab::cli {
+
+void write_phase_error_map_csv(std::ostream& out, const rope::WallReport& r, int pairs) {
+  out << "position,pair,phase_error\n";
+  for (std::size_t e = 0; e < r.phase_error_map.size(); ++e) {
+    out << e / static_cast<std::size_t>(pairs) << ',' << e % static_cast<std::size_t>(pairs) << ','
+        << format_double(r.phase_error_map[e]) << '\n';
+  }
+}
+
+}  // namespace ropelab::cli

@@ -18,5 +18,6 @@ std::vector<std::vector<std::string>> overall_rows(const rope::WallReport& repor
 void print_pair_groups(std::ostream& out, const rope::WallReport& report, int groups);
 void write_pairs_csv(std::ostream& out, const rope::WallReport& report);
 void write_positions_csv(std::ostream& out, const rope::WallReport& report, int pairs);
+void write_phase_error_map_csv(std::ostream& out, const rope::WallReport& report, int pairs);
 
 }  // namespace ropelab::cli

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "accurate_sincos.hpp"
+#include "highway_trig.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/exact_reference.hpp"  // ReferenceRotation
 
@@ -227,16 +228,27 @@ void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, st
     if (vectorisable) {
       const std::vector<double> copy(angles.begin(), angles.end());
       accurate_sincos_array(copy, sin_out.first(n), cos_out.first(n));
-    }
-    for (std::size_t e = 0; e < n && !vectorisable; ++e) {
-      const double angle = cos_out[e];
-      if (!std::isfinite(angle)) {  // e.g. an fp16 position or angle beyond 65504 overflowed to Inf
-        cos_out[e] = sin_out[e] = std::numeric_limits<double>::quiet_NaN();
-        continue;
+    } else if (r.trig == Trig::highway_unreduced) {
+      std::vector<float> x(n), s(n), c(n);
+      for (std::size_t e = 0; e < n; ++e) x[e] = static_cast<float>(angles[e]);
+      highway_sincos_f32(x, s, c);
+      for (std::size_t e = 0; e < n; ++e) {
+        sin_out[e] = s[e];
+        cos_out[e] = c[e];
       }
-      const ReferenceRotation rot = r.trig == Trig::fast_sfu ? fast_sfu_rotation(angle) : accurate_rotation(angle);
-      cos_out[e] = rot.cos;
-      sin_out[e] = rot.sin;
+    } else {
+      for (std::size_t e = 0; e < n; ++e) {
+        const double angle = cos_out[e];
+        if (!std::isfinite(angle)) {  // e.g. an fp16 position or angle beyond 65504 overflowed to Inf
+          cos_out[e] = sin_out[e] = std::numeric_limits<double>::quiet_NaN();
+          continue;
+        }
+        const ReferenceRotation rot = r.trig == Trig::fast_sfu            ? fast_sfu_rotation(angle)
+                                      : r.trig == Trig::correctly_rounded ? fast_reference_rotation(1, {angle, 0})
+                                                                          : accurate_rotation(angle);
+        cos_out[e] = rot.cos;
+        sin_out[e] = rot.sin;
+      }
     }
   }
   round_array(cos_out.first(n), r.trig_format);

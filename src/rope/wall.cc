@@ -25,6 +25,7 @@ constexpr std::size_t kBlockPositions = 4096;
 struct BlockStats {
   std::vector<PairWall> pairs;
   std::vector<PositionWall> positions;  // per position of the block, when requested
+  std::vector<float> phase_errors;      // [position][pair] of the block, when requested
   double max_rotated_key_error = 0;
   double max_score_error = 0;
   int max_colliding_pairs = 0;
@@ -128,6 +129,7 @@ class BlockMeasurer {
     BlockStats stats;
     init_pairs(stats);
     if (o_.per_position) stats.positions.resize(count);
+    if (o_.phase_error_map) stats.phase_errors.resize(count * pairs);
     const Format& table = p_.recipe.table_format;
     const std::int64_t last_adjacent = o_.context_length - 2;
     std::vector<double> max_tangent(pairs, -1.0);
@@ -140,6 +142,7 @@ class BlockMeasurer {
         const std::size_t e = j * pairs + i;
         const PhaseDelta delta = phase_delta(c[e], s[e], ref_c[e], ref_s[e]);
         const double tangent = delta.tangent();
+        if (o_.phase_error_map) stats.phase_errors[e] = static_cast<float>(delta.radians());
         if (tangent > max_tangent[i] || std::isinf(tangent)) {
           const double error = delta.radians();
           if (error > w.max_phase_error || w.max_phase_error_position < 0) {
@@ -255,6 +258,7 @@ void merge(const BlockStats& block, WallReport& report) {
   report.max_rotated_key_error = std::max(report.max_rotated_key_error, block.max_rotated_key_error);
   report.max_score_error = std::max(report.max_score_error, block.max_score_error);
   report.positions.insert(report.positions.end(), block.positions.begin(), block.positions.end());
+  report.phase_error_map.insert(report.phase_error_map.end(), block.phase_errors.begin(), block.phase_errors.end());
   keep_first(block.first_full_collision, report.first_full_collision);
   if (block.max_colliding_pairs > 0 && block.max_colliding_pairs > report_max_colliding_pairs(report)) {
     report.max_colliding_fraction = static_cast<double>(block.max_colliding_pairs) / static_cast<double>(block.pairs.size());
@@ -280,8 +284,9 @@ std::uint64_t wall_memory_bytes(const Pipeline& p, const WallOptions& o) {
   const std::uint64_t per_block = pairs * sizeof(PairWall) + sizeof(BlockStats);
   const auto threads = static_cast<std::uint64_t>(std::max(1, o.threads > 0 ? o.threads : omp_get_max_threads()));
   const std::uint64_t batch = std::min<std::uint64_t>(blocks, 16 * threads);
-  const std::uint64_t rows =
-      o.per_position ? static_cast<std::uint64_t>(o.context_length) * sizeof(PositionWall) * 2 : 0;
+  const auto context = static_cast<std::uint64_t>(o.context_length);
+  const std::uint64_t rows = (o.per_position ? context * sizeof(PositionWall) * 2 : 0) +
+                             (o.phase_error_map ? context * pairs * sizeof(float) * 2 : 0);
   return 2 * per_thread * threads + batch * per_block + rows;
 }
 

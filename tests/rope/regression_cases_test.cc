@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <catch2/catch_test_macros.hpp>
+#include <hwy/targets.h>
 
 #include "ropelab/round.hpp"
 #include "ropelab/rope/exact_reference.hpp"
@@ -240,4 +241,41 @@ TEST_CASE("case 22 (Gemma): dividing by a timescale and multiplying by its recip
   CHECK(differing > 0);                                                   // a / x vs a * (1 / x) matters in bits
   CHECK(wall(spec, division, 8192).max_phase_error < 0.01);               // but both stay accurate in fp32
   CHECK(wall(spec, reciprocal, 8192).max_phase_error < 0.01);
+}
+
+TEST_CASE("Highway 1.0.3 Sin/Cos on unreduced angles: fine to 39000, target-dependent beyond", "[rope-regression]") {
+  // formats-and-libraries.md §1.3: specified at 3 ULP on [-39000, 39000]; SSE4/SSSE3/SCALAR (no FMA) reach
+  // absolute errors of 0.031 on [1e5, 1e6). Pair 0 has ω = 1, so its angle is the position.
+  Recipe highway = with_name(preset("llama.cpp-cpu"), "highway-unreduced-trig");
+  highway.trig = Trig::highway_unreduced;
+  const RopeSpec spec = model_spec("llama-2-7b");
+  for (const std::int64_t target : supported_simd_targets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    const Pipeline p = make_pipeline(spec, highway, 1 << 20);
+    double inside = 0, beyond = 0;
+    for (std::int64_t m = 38000; m < 39000; m += 7) inside = std::max(inside, phase_error_at(p, m, 0));
+    for (std::int64_t m = 900000; m < 1000000; m += 997) beyond = std::max(beyond, phase_error_at(p, m, 0));
+    const std::string name = simd_target_name(target);
+    INFO(name << ": inside " << inside << ", beyond " << beyond);
+    CHECK(inside < 1e-6);
+    if (name == "SSE4" || name == "SSSE3" || name == "SCALAR") CHECK(beyond > 1e-3);
+    if (name == "AVX2" || name == "AVX3") CHECK(beyond < 1e-4);
+  }
+  hwy::SetSupportedTargetsForTest(0);
+}
+
+TEST_CASE("correctly rounded and accurate trig give the same fp32 tables but for rare midpoint cases", "[rope-regression]") {
+  Recipe cr = with_name(preset("hf-gpt-neox"), "correctly-rounded-trig");
+  cr.trig = Trig::correctly_rounded;
+  const RopeSpec spec = model_spec("llama-2-7b");
+  const Pipeline a = make_pipeline(spec, preset("hf-gpt-neox"), 8192);
+  const Pipeline c = make_pipeline(spec, cr, 8192);
+  const auto pairs = static_cast<std::size_t>(a.pairs());
+  std::vector<double> ac(8192 * pairs), as(8192 * pairs), cc(8192 * pairs), cs(8192 * pairs), state(phase_state_size(a.pairs()));
+  emulate_rotations(a, 0, 8192, ac, as, state);
+  emulate_rotations(c, 0, 8192, cc, cs, state);
+  std::size_t differing = 0;
+  for (std::size_t e = 0; e < ac.size(); ++e) differing += ac[e] != cc[e] || as[e] != cs[e];
+  INFO(differing << " of " << ac.size() << " entries differ");
+  CHECK(differing * 10000 <= ac.size());  // below 1e-4: both are within a tiny fraction of an fp32 ulp
 }

@@ -1,5 +1,6 @@
 // Precision-wall measurement: facts derivable by hand, independence from threads and SIMD target, and the
 // accuracy of the streamed reference.
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -189,4 +190,23 @@ TEST_CASE("a binary64 rotation recurrence drifts by ~1e-16 per step", "[rope-wal
   const WallReport report = wall(plain_spec(10000, 16), r, context);
   CHECK(report.max_phase_error <= 4e-16 * context);
   CHECK(report.first_any_collision == -1);
+}
+
+TEST_CASE("the (position, pair) phase-error map agrees with the per-pair and per-position maxima", "[rope-wall]") {
+  const RopeSpec spec = plain_spec(500000, 16);
+  const long context = 10000;
+  const WallReport r = measure_wall(make_pipeline(spec, preset("hf-eager-bf16"), context),
+                                    WallOptions{.context_length = context, .per_position = true,
+                                                .phase_error_map = true, .progress = {}});
+  REQUIRE(r.phase_error_map.size() == static_cast<std::size_t>(context) * r.pairs.size());
+  for (const PairWall& w : r.pairs) {
+    float worst = 0;
+    for (long m = 0; m < context; ++m) worst = std::max(worst, r.phase_error_map[static_cast<std::size_t>(m) * r.pairs.size() + w.pair]);
+    CHECK(worst == static_cast<float>(w.max_phase_error));
+  }
+  for (const PositionWall& row : r.positions) {
+    float worst = 0;
+    for (std::size_t i = 0; i < r.pairs.size(); ++i) worst = std::max(worst, r.phase_error_map[row.position * r.pairs.size() + i]);
+    CHECK(worst == static_cast<float>(row.max_phase_error));
+  }
 }

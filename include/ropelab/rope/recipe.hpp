@@ -37,9 +37,13 @@ enum class ScalingStage {
 
 // Stage 5: the cos/sin implementation, evaluated on the stored angle and rounded to trig_format.
 enum class Trig {
-  accurate,  // correctly rounded cos/sin of the angle (libm-accurate; argument fully reduced)
-  fast_sfu,  // CUDA __sinf/__cosf model: reduction by an fp32 multiply with fl(1/2π), so the absolute error
-             // grows like |angle| * 2^-24 (kekzl/imp#1316; CUDA C Programming Guide, intrinsic functions)
+  correctly_rounded,  // the exact reference's cos/sin of the stored angle (exact reduction, x87 evaluation),
+                      // then one rounding to trig_format: correctly rounded except within ~2^-11 ulp of a midpoint
+  accurate,           // libm-like: vectorised binary64 cos/sin within 4e-16, then one rounding (the default)
+  highway_unreduced,  // Highway 1.0.3 f32 Sin/Cos on the unreduced angle: 3 ULP only for |angle| <= 39000,
+                      // target-dependent beyond (formats-and-libraries.md §1.3) — the one target-dependent stage
+  fast_sfu,           // CUDA __sinf/__cosf model: reduction by an fp32 multiply with fl(1/2π), so the absolute
+                      // error grows like |angle| * 2^-24 (kekzl/imp#1316; CUDA C Programming Guide)
 };
 
 // Stage 7: the rotation y0 = x0 c - x1 s, y1 = x1 c + x0 s.

@@ -16,6 +16,7 @@ struct WallOptions {
   int threads = 0;          // 0: all hardware threads; results are identical for any value
   std::uint64_t seed = 0;   // the N(0, 1) query/key used for rotated-key and score errors
   bool per_position = false;  // fill WallReport::positions (memory grows with context_length)
+  bool phase_error_map = false;  // fill WallReport::phase_error_map (memory: context_length x pairs floats)
   std::function<void(double fraction_done)> progress;  // called from one thread, may be empty
 };
 
@@ -55,6 +56,9 @@ struct WallReport {
   double max_rotated_key_error = 0;
   double max_score_error = 0;
   std::vector<PositionWall> positions;
+  // |phase error| of every (position, pair), row-major [position][pair], in binary32 (only with
+  // WallOptions::phase_error_map).
+  std::vector<float> phase_error_map;
 };
 
 inline constexpr long kSampledPositions = 65536;
