@@ -78,6 +78,10 @@ void round_in_place(std::span<double> values, const Format& format, const RoundO
   });
 }
 
+void detail::round_prepared(std::span<double> values, const detail::RoundParams<double>& params, RoundingMode mode) {
+  HWY_DYNAMIC_DISPATCH(RoundF64)(values.data(), values.size(), params, mode, 0, 0);
+}
+
 double round_value(double value, const Format& format, const RoundOptions& options) {
   round_in_place(std::span<double>(&value, 1), format, options);
   return value;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <type_traits>
 
 #include "ropelab/format.hpp"
@@ -60,5 +61,9 @@ struct RoundParams {
 // Throws std::invalid_argument if `format` cannot be kept in storage type T (see round.hpp).
 template <typename T>
 RoundParams<T> make_round_params(const Format& format, RoundingMode mode);
+
+// round_in_place for binary64 with parameters prepared once (no validation or threads per call): the SIMD
+// kernel itself, for callers that round many short arrays to one format (NearestEvenRounder).
+void round_prepared(std::span<double> values, const RoundParams<double>& params, RoundingMode mode);
 
 }  // namespace ropelab::detail

@@ -7,10 +7,15 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "ropelab/format.hpp"
 
 namespace ropelab {
+namespace detail {
+template <typename T>
+struct RoundParams;
+}  // namespace detail
 
 class NearestEvenRounder {
  public:
@@ -35,8 +40,8 @@ class NearestEvenRounder {
     return slow(x);
   }
 
-  // out[i] = (*this)(in[i]); in == out is allowed. bfloat16 and binary16 take a branch-free loop the compiler
-  // vectorises, with lanes outside the normal range redone by the scalar path.
+  // out[i] = (*this)(in[i]); in == out is allowed. Formats other than binary32/64 go through the precision
+  // core's SIMD rounding kernel with parameters prepared at construction.
   void apply(const double* in, double* out, std::size_t n) const;
 
   [[nodiscard]] const Format& format() const { return format_; }
@@ -50,6 +55,7 @@ class NearestEvenRounder {
   int shift_ = 0;  // 53 - p
   double min_normal_ = 0;
   double max_finite_ = 0;
+  std::shared_ptr<const detail::RoundParams<double>> params_;  // for apply()
 };
 
 }  // namespace ropelab
