@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   ropelab::cli::add_check_model_command(app);
   ropelab::cli::add_check_command(app);
   ropelab::cli::add_report_command(app);
+  ropelab::cli::add_run_command(app);
 
   try {
     app.parse(argc, argv);  // subcommand handlers run inside parse, as CLI11 callbacks
