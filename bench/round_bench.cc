@@ -4,6 +4,8 @@
 // Usage: round_bench [--target=AVX2|SSE4|...] [Google Benchmark flags]
 #include <benchmark/benchmark.h>
 
+#include "bench_context.hpp"
+
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -116,7 +118,7 @@ int main(int argc, char** argv) {
   }
   int rest_count = static_cast<int>(rest.size());
   benchmark::Initialize(&rest_count, rest.data());
-  benchmark::AddCustomContext("simd_target", active_simd_target());
+  add_build_context();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -7,6 +7,8 @@
 // Usage: wall_bench [Google Benchmark flags]
 #include <benchmark/benchmark.h>
 
+#include "bench_context.hpp"
+
 #include <omp.h>
 
 #include <cstdint>
@@ -105,15 +107,7 @@ BENCHMARK(BM_Wall_HfEagerBf16_PeakRss)
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
-  // The library records date, CPU and caches; add what decides these numbers besides the CPU.
-  benchmark::AddCustomContext("simd_target", active_simd_target());
-  benchmark::AddCustomContext("compiler", __VERSION__);
-#ifdef NDEBUG
-  benchmark::AddCustomContext("build", "NDEBUG (Release)");
-#else
-  benchmark::AddCustomContext("build", "assertions on (not Release)");
-#endif
-  benchmark::AddCustomContext("omp_max_threads", std::to_string(omp_get_max_threads()));
+  add_build_context();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -62,6 +62,8 @@ std::string csv_text(const ReportTable& table);
 std::string html_escape(const std::string& text);
 // Writes `content` to `path` through a temporary file in the same directory and rename(2).
 void write_file_atomic(const std::string& path, const std::string& content);
+// The git commit checked out at `directory` (any path inside a clone), or "" if git or the clone is absent.
+std::string git_commit_of(const std::string& directory);
 
 // --- report_pages.cc
 struct PageInputs {

@@ -95,20 +95,6 @@ bool writable_directory(const fs::path& path) {
 }
 
 // The commit of the repository holding the plotting scripts, if git and the repository are there.
-std::string git_commit(const std::string& plots) {
-  const std::string repo = (fs::path(plots) / ".." / "..").lexically_normal().string();
-  std::string command = "git -C '";
-  for (char c : repo) command += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  command += "' rev-parse HEAD 2>/dev/null";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return {};
-  char buffer[128] = {};
-  std::string text;
-  while (std::fgets(buffer, sizeof buffer, pipe)) text += buffer;
-  const int status = ::pclose(pipe);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return status == 0 && text.size() == 40 ? text : std::string();
-}
 
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
@@ -214,7 +200,7 @@ ReportResult write_report(const ReportOptions& o) {
 
   nlohmann::json manifest;
   manifest["ropelab_version"] = o.version.empty() ? "unknown" : o.version;
-  const std::string commit = git_commit(plots_dir(o));
+  const std::string commit = git_commit_of(plots_dir(o));
   manifest["git_commit"] = commit.empty() ? nlohmann::json(nullptr) : nlohmann::json(commit);
   manifest["simd_target"] = active_simd_target();
   manifest["threads"] = o.threads > 0 ? o.threads : omp_get_max_threads();

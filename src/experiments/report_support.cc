@@ -82,4 +82,18 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   }
 }
 
+std::string git_commit_of(const std::string& directory) {
+  std::string command = "git -C '";
+  for (char c : directory) command += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  command += "' rev-parse HEAD 2>/dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return {};
+  char buffer[128] = {};
+  std::string text;
+  while (std::fgets(buffer, sizeof buffer, pipe)) text += buffer;
+  const int status = ::pclose(pipe);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return status == 0 && text.size() == 40 ? text : std::string();
+}
+
 }  // namespace ropelab::experiments::report_detail

@@ -23,6 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using report_detail::number;
+using report_detail::git_commit_of;
 using report_detail::write_file_atomic;
 
 // FNV-1a 64 of the spec text: ties DIR/points/ to the spec that produced it.
@@ -113,20 +114,6 @@ std::map<std::string, std::string> assemble(const ExperimentSpec& spec, const st
   return csv;
 }
 
-std::string git_commit(const std::string& spec_path) {
-  const std::string dir = fs::absolute(spec_path).parent_path().string();
-  std::string command = "git -C '";
-  for (char c : dir) command += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  command += "' rev-parse HEAD 2>/dev/null";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return {};
-  char buffer[128] = {};
-  std::string text;
-  while (std::fgets(buffer, sizeof buffer, pipe)) text += buffer;
-  const int status = ::pclose(pipe);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return status == 0 && text.size() == 40 ? text : std::string();
-}
 
 std::string manifest_json(const ExperimentSpec& spec, const RunOptions& o, int threads,
                           const std::vector<GridPoint>& grid, const std::map<std::size_t, std::string>& records,
@@ -136,7 +123,7 @@ std::string manifest_json(const ExperimentSpec& spec, const RunOptions& o, int t
   m["experiment"] = {{"name", spec.name}, {"description", spec.description}};
   m["inputs"] = {{"spec_path", spec.path}, {"spec_fnv1a", spec_hash}, {"spec_text", spec.text}};
   m["ropelab_version"] = o.version.empty() ? "unknown" : o.version;
-  const std::string commit = git_commit(spec.path);
+  const std::string commit = git_commit_of(fs::absolute(spec.path).parent_path().string());
   m["git_commit"] = commit.empty() ? nlohmann::json(nullptr) : nlohmann::json(commit);
   m["simd_target"] = active_simd_target();
   m["threads"] = threads;

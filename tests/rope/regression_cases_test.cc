@@ -9,23 +9,17 @@
 #include <catch2/catch_test_macros.hpp>
 #include <hwy/targets.h>
 
+#include "rope/test_specs.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 #include "ropelab/rope/wall.hpp"
 
 using namespace ropelab;
 using namespace ropelab::rope;
+using ropelab::testing::plain_spec;
 
 namespace {
 
-RopeSpec plain_spec(double base, int dim) {
-  RopeSpec spec;
-  spec.head_dim = dim;
-  spec.rotary_dims = dim;
-  spec.base = base;
-  spec.max_position_embeddings = 1 << 20;
-  return spec;
-}
 
 WallReport wall(const RopeSpec& spec, const Recipe& recipe, long context) {
   return measure_wall(make_pipeline(spec, recipe, context),

@@ -8,22 +8,16 @@
 #include <catch2/catch_test_macros.hpp>
 #include <hwy/targets.h>
 
+#include "rope/test_specs.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/wall.hpp"
 
 using namespace ropelab;
 using namespace ropelab::rope;
+using ropelab::testing::plain_spec;
 
 namespace {
 
-RopeSpec plain_spec(double base, int dim) {
-  RopeSpec spec;
-  spec.head_dim = dim;
-  spec.rotary_dims = dim;
-  spec.base = base;
-  spec.max_position_embeddings = 1 << 20;
-  return spec;
-}
 
 // Every stage exact (binary64) except the ones the test sets.
 Recipe exact_recipe() {

@@ -4,10 +4,12 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include "rope/test_specs.hpp"
 #include "ropelab/theory/model_check.hpp"
 
 using namespace ropelab;
 using namespace ropelab::rope;
+using ropelab::testing::plain_spec;
 using namespace ropelab::theory;
 
 namespace {
@@ -20,14 +22,6 @@ bool has(const std::vector<Problem>& problems, Problem p) {
   return std::find(problems.begin(), problems.end(), p) != problems.end();
 }
 
-RopeSpec plain_spec(double base, int dim) {
-  RopeSpec spec;
-  spec.head_dim = dim;
-  spec.rotary_dims = dim;
-  spec.base = base;
-  spec.max_position_embeddings = 1 << 20;
-  return spec;
-}
 
 }  // namespace
 
