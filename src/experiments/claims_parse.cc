@@ -13,27 +13,18 @@
 #include <toml++/toml.h>
 
 #include "claims_registry.hpp"
+#include "toml_errors.hpp"
 
 namespace ropelab::experiments::claims {
 namespace {
 
-int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+int line_of(const toml::node& node) { return toml_line_of(node); }
 
 [[noreturn]] void fail(const std::string& file, int line, const std::string& key, const std::string& problem) {
-  throw std::invalid_argument(file + ":" + std::to_string(line) + ": key '" + key + "': " + problem);
+  toml_fail(file, line, key, problem);
 }
 
-std::string type_name(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date/time";
-  }
-}
+std::string type_name(const toml::node& node) { return toml_type_name(node); }
 
 const std::set<std::string>& claim_keys() {
   static const std::set<std::string> keys{"id",        "statement",      "source",    "expect",    "computation",

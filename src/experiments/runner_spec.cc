@@ -11,6 +11,8 @@
 
 #include <toml++/toml.h>
 
+#include "toml_errors.hpp"
+
 #include "runner_internal.hpp"
 #include "ropelab/format.hpp"
 #include "ropelab/rope/recipe.hpp"
@@ -19,27 +21,17 @@
 namespace ropelab::experiments {
 namespace {
 
-int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+int line_of(const toml::node& node) { return toml_line_of(node); }
 
 class Reader {
  public:
   explicit Reader(std::string path) : path_(std::move(path)) {}
 
   [[noreturn]] void fail(int line, const std::string& key, const std::string& problem) const {
-    throw std::invalid_argument(path_ + ":" + std::to_string(line) + ": key '" + key + "': " + problem);
+    toml_fail(path_, line, key, problem);
   }
 
-  static std::string type_name(const toml::node& node) {
-    switch (node.type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a float";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::array: return "an array";
-      case toml::node_type::table: return "a table";
-      default: return "a date/time";
-    }
-  }
+  static std::string type_name(const toml::node& node) { return toml_type_name(node); }
 
   void only_keys(const toml::table& table, const std::string& prefix, const std::set<std::string>& allowed) const {
     for (const auto& [key, node] : table) {
