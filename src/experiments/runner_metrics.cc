@@ -1,6 +1,6 @@
 // The metrics of the experiment runner, each one existing analysis evaluated at one grid point:
 //   wall      rope::measure_wall of the point's pipeline over [0, context)
-//   zone      theory::evaluate_zone of (base, rotary dims, context, eps, angle format)
+//   zone      theory::evaluate_zone of (effective base, rotary dims, context, eps, angle format), one layer
 //   inversion exact position inversion (stats::count_inversions) between the first and second half of
 //             [0, context) for one seeded N(0, 1) query/key head, through the pipeline and the exact reference
 #include <sstream>
@@ -49,13 +49,11 @@ std::string wall_rows(const ExperimentSpec& e, const GridPoint& p, const PointSe
 }
 
 std::string zone_rows(const ExperimentSpec& e, const GridPoint& p, const PointSetup& setup) {
-  theory::ZoneInputs inputs;
-  inputs.base = setup.spec.base;
-  inputs.rotary_dims = setup.spec.rotary_dims;
-  inputs.context = static_cast<double>(p.context);
-  inputs.eps = e.eps;
-  inputs.format = setup.recipe.angle_format;
-  const theory::Zone z = theory::evaluate_zone(inputs);
+  // One layer, ulp eps_mach and the paper's approximate theta_min; a scaled spec enters through its
+  // effective base, as in `ropelab zone`.
+  const theory::Zone z = theory::evaluate_zone(
+      theory::zone_inputs(setup.spec, p.context, e.eps, 1, setup.recipe.angle_format, theory::EpsMachConvention::ulp,
+                          theory::ThetaMinConvention::approximate));
   Rows rows("zone");
   rows.add("feasible", integer(z.feasible() ? 1 : 0));
   rows.add("empty", integer(z.empty() ? 1 : 0));

@@ -266,3 +266,19 @@ TEST_CASE("runner: ranks split the grid by index modulo ranks; rank 0's merge eq
     require_same_csvs(single.path, split.path);
   }
 }
+
+TEST_CASE("runner: a scaled model's zone uses its effective base (llama3 factor 8 slows the slowest pair 8x)") {
+  const TempDir dir("scaled");
+  const ExperimentSpec spec = parse_experiment_spec(R"(metrics = ["zone"]
+[experiment]
+name = "scaled"
+description = "llama-3.1-8b zone"
+[grid]
+models = ["llama-3.1-8b"]
+contexts = [131072]
+)", "scaled.toml");
+  run_experiment(spec, options_for(dir.path));
+  // phase-bounds.md §3: llama3 scaling s = 8 gives effective base s * 5e5 = 4e6, theta_min = 1/4e6 = 2.5e-7.
+  const std::string zone = read_text(dir.path / "zone.csv");
+  CHECK_THAT(zone, ContainsSubstring(",theta_min,2.4999999999999999e-07\n"));
+}
