@@ -3,6 +3,7 @@
 // hands it to the SIMD rounding kernel (round_value). This file switches binary64's rounding direction at run
 // time, so it is compiled with -frounding-math (precision/CMakeLists.txt).
 #include "ropelab/format_arith.hpp"
+#include "ropelab/mpfr_value.hpp"
 
 #include <mpfr.h>
 
@@ -103,22 +104,7 @@ double round_to_odd_binary64(Operation operation, const Operands& x, RoundingMod
   return result;
 }
 
-// Holds an MPFR number of the given precision.
-class Mpfr {
- public:
-  explicit Mpfr(mpfr_prec_t precision, double x = 0) {
-    mpfr_init2(value_, precision);
-    mpfr_set_d(value_, x, MPFR_RNDN);
-  }
-  ~Mpfr() { mpfr_clear(value_); }
-  Mpfr(const Mpfr&) = delete;
-  Mpfr& operator=(const Mpfr&) = delete;
-  mpfr_ptr get() { return value_; }
-  mpfr_srcptr get() const { return value_; }
-
- private:
-  mpfr_t value_;
-};
+using Mpfr = MpfrValue;
 
 // Sets MPFR's exponent range (kept per thread) while the object lives.
 class ScopedExponentRange {

@@ -3,6 +3,7 @@
 // pick the integer, scales back and then applies the format's overflow policy. All MPFR steps are exact
 // except mpfr_rint, which performs the one rounding.
 #include "ropelab/mpfr_oracle.hpp"
+#include "ropelab/mpfr_value.hpp"
 
 #include <mpfr.h>
 
@@ -22,20 +23,10 @@ namespace {
 // at most 54 significant bits (x has 53; rounding up can carry into one more).
 constexpr mpfr_prec_t kPrecision = 64;
 
-class Mpfr {
+// An MPFR number at kPrecision, holding a binary64 value exactly (64 >= 53 bits).
+class Mpfr : public MpfrValue {
  public:
-  explicit Mpfr(double x = 0) {
-    mpfr_init2(value_, kPrecision);
-    mpfr_set_d(value_, x, MPFR_RNDN);  // exact: 64 >= 53 bits
-  }
-  ~Mpfr() { mpfr_clear(value_); }
-  Mpfr(const Mpfr&) = delete;
-  Mpfr& operator=(const Mpfr&) = delete;
-  mpfr_ptr get() { return value_; }
-  mpfr_srcptr get() const { return value_; }
-
- private:
-  mpfr_t value_;
+  explicit Mpfr(double x = 0) : MpfrValue(kPrecision, x) {}
 };
 
 // MPFR's widest exponent range while the object lives, so the oracle never depends on a range that a caller

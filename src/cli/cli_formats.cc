@@ -13,6 +13,7 @@
 #include "cli/cli_support.hpp"
 #include "cli/cli_table.hpp"
 #include "ropelab/format.hpp"
+#include "ropelab/mpfr_value.hpp"
 
 namespace ropelab::cli {
 namespace {
@@ -34,27 +35,20 @@ FormatFacts binary64_facts(const Format& f) {
           format_double(f.min_subnormal()), format_double(f.max_exact_integer())};
 }
 
-class MpfrNumber {
+class MpfrNumber : public MpfrValue {
  public:
-  explicit MpfrNumber(mpfr_prec_t precision) { mpfr_init2(value_, precision); }
-  ~MpfrNumber() { mpfr_clear(value_); }
-  MpfrNumber(const MpfrNumber&) = delete;
-  MpfrNumber& operator=(const MpfrNumber&) = delete;
-  mpfr_ptr get() { return value_; }
+  using MpfrValue::MpfrValue;
 
   // %.17g when the value is exactly a finite binary64 number (so it reads back exactly), else "%.6Re".
   std::string text() {
-    const double d = mpfr_get_d(value_, MPFR_RNDN);
-    if (std::isfinite(d) && d != 0 && mpfr_cmp_d(value_, d) == 0) return format_double(d);
+    const double d = mpfr_get_d(get(), MPFR_RNDN);
+    if (std::isfinite(d) && d != 0 && mpfr_cmp_d(get(), d) == 0) return format_double(d);
     char* s = nullptr;
-    mpfr_asprintf(&s, "%.6Re", value_);
+    mpfr_asprintf(&s, "%.6Re", get());
     std::string result(s);
     mpfr_free_str(s);
     return result;
   }
-
- private:
-  mpfr_t value_;
 };
 
 std::string power_of_two_text(long exponent) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ropelab/mpfr_value.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 
 namespace ropelab::rope {
@@ -18,21 +19,7 @@ namespace {
 static_assert(sizeof(long) == 8, "mpfr_mul_si needs a 64-bit long for positions up to 2^53");
 
 // Owns one mpfr_t.
-class Mpfr {
- public:
-  explicit Mpfr(mpfr_prec_t precision) { mpfr_init2(value_, precision); }
-  ~Mpfr() { mpfr_clear(value_); }
-  Mpfr(const Mpfr&) = delete;
-  Mpfr& operator=(const Mpfr&) = delete;
-  Mpfr(Mpfr&& other) noexcept {
-    mpfr_init2(value_, MPFR_PREC_MIN);
-    mpfr_swap(value_, other.value_);
-  }
-  mpfr_ptr get() { return value_; }
-
- private:
-  mpfr_t value_;
-};
+using Mpfr = MpfrValue;
 
 // Spare bits carried beyond the exponent of θ during reduction (contract: 2^-290 accuracy).
 constexpr mpfr_prec_t reduction_guard_bits = 300;

@@ -2,6 +2,7 @@
 // precision p on the format's grid (mpfr_set_emin + mpfr_subnormalize), the FPU's own binary64 arithmetic in
 // every rounding direction, and hand-built double-rounding cases.
 #include "ropelab/format_arith.hpp"
+#include "ropelab/mpfr_value.hpp"
 
 #include <mpfr.h>
 
@@ -63,20 +64,7 @@ mpfr_rnd_t mpfr_direction(RoundingMode mode) {
   }
 }
 
-class Mpfr {
- public:
-  explicit Mpfr(mpfr_prec_t precision, double x = 0) {
-    mpfr_init2(value_, precision);
-    mpfr_set_d(value_, x, MPFR_RNDN);
-  }
-  ~Mpfr() { mpfr_clear(value_); }
-  Mpfr(const Mpfr&) = delete;
-  Mpfr& operator=(const Mpfr&) = delete;
-  mpfr_ptr get() { return value_; }
-
- private:
-  mpfr_t value_;
-};
+using Mpfr = MpfrValue;
 
 // op(x) computed by MPFR into `result`, rounded once to result's precision; returns the ternary value.
 int mpfr_apply(Operation op, mpfr_ptr result, const Operands& x, mpfr_rnd_t rnd) {
