@@ -3,7 +3,6 @@
 
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "cli/cli_commands.hpp"
 #include "cli/cli_rope_support.hpp"
@@ -24,16 +23,9 @@ struct CompareCommand {
   bool csv = false;
 };
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> parts;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, ',');) parts.push_back(part);
-  return parts;
-}
-
 void run_compare(const CompareCommand& c) {
   std::vector<rope::Recipe> recipes;
-  for (const std::string& name : split_commas(c.presets)) {
+  for (const std::string& name : split_comma_list(c.presets)) {
     recipes.push_back(parse_argument("--presets", [&] { return rope::preset(name); }));
   }
   if (recipes.empty()) throw std::invalid_argument("--presets: give at least one preset name");

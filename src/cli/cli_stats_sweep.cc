@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 
 #include <memory>
-#include <sstream>
 
 #include "cli/cli_stats_support.hpp"
 #include "cli/cli_support.hpp"
@@ -18,20 +17,13 @@ struct SweepCommand {
 };
 
 std::vector<std::string> split_list(const std::string& option, const std::string& text) {
-  std::vector<std::string> parts;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, ',');) parts.push_back(part);
+  std::vector<std::string> parts = split_comma_list(text);
   if (parts.empty()) throw std::invalid_argument(option + ": give a comma-separated list");
   return parts;
 }
 
 void run_sweep(const SweepCommand& c) {
-  std::vector<double> bases;
-  for (const std::string& b : split_list("--bases", c.bases)) {
-    const double base = parse_number_argument("--bases", b);
-    if (!(base > 1 && std::isfinite(base))) throw std::invalid_argument("--bases: " + b + " is not finite > 1");
-    bases.push_back(base);
-  }
+  const std::vector<double> bases = parse_bases("--bases", split_list("--bases", c.bases));
   std::vector<long> contexts;
   for (const std::string& m : split_list("--contexts", c.contexts)) {
     contexts.push_back(parse_argument("--contexts", [&] { return parse_context_argument(m); }));

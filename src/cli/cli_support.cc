@@ -1,6 +1,7 @@
 // Argument parsing and number printing shared by the subcommands.
 #include "cli/cli_support.hpp"
 
+#include <sstream>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -53,6 +54,25 @@ std::string format_double(double value) {
   char buffer[40];
   std::snprintf(buffer, sizeof buffer, "%.17g", value);
   return buffer;
+}
+
+std::vector<std::string> split_comma_list(const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream in(text);
+  for (std::string part; std::getline(in, part, ',');) parts.push_back(part);
+  return parts;
+}
+
+std::vector<double> parse_bases(std::string_view argument, const std::vector<std::string>& items) {
+  std::vector<double> bases;
+  for (const std::string& item : items) {
+    const double base = parse_number_argument(argument, item);
+    if (!(base > 1 && std::isfinite(base))) {
+      throw std::invalid_argument(std::string(argument) + ": " + item + " is not a finite number > 1");
+    }
+    bases.push_back(base);
+  }
+  return bases;
 }
 
 }  // namespace ropelab::cli

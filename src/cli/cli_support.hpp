@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ropelab/format.hpp"
 #include "ropelab/rounding_mode.hpp"
@@ -29,6 +30,11 @@ RoundingMode parse_mode_argument(std::string_view argument, const std::string& t
 std::uint64_t parse_u64_argument(std::string_view argument, const std::string& text);
 // A binary64 value from decimal, hex-float, inf or nan (strtod), the whole text or nothing.
 double parse_number_argument(std::string_view argument, const std::string& text);
+
+// The comma-separated items of `text`, empty items kept (so "a,,b" reaches the item parser and is refused).
+std::vector<std::string> split_comma_list(const std::string& text);
+// RoPE bases from list items: finite numbers > 1 (std::invalid_argument naming `argument`).
+std::vector<double> parse_bases(std::string_view argument, const std::vector<std::string>& items);
 
 // %.17g: enough digits that reading the text back gives the same binary64 value.
 std::string format_double(double value);

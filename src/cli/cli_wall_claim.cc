@@ -3,7 +3,6 @@
 
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "cli/cli_commands.hpp"
 #include "cli/cli_rope_support.hpp"
@@ -26,11 +25,11 @@ struct WallClaimCommand {
   std::string csv;
 };
 
+// Items of a comma-separated list; empty items are skipped ("bf16,,fp32" lists two formats).
 std::vector<std::string> split(const std::string& text) {
   std::vector<std::string> parts;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, ',');) {
-    if (!part.empty()) parts.push_back(part);
+  for (std::string& part : split_comma_list(text)) {
+    if (!part.empty()) parts.push_back(std::move(part));
   }
   return parts;
 }
@@ -51,12 +50,7 @@ void run_wall_claim(const WallClaimCommand& c) {
   }
   theory::WallClaimOptions options;
   if (!c.bases.empty()) {
-    options.bases.clear();
-    for (const std::string& text : split(c.bases)) {
-      const double base = parse_number_argument("--bases", text);
-      if (!(base > 1) || !std::isfinite(base)) throw std::invalid_argument("--bases: " + text + " is not a finite number > 1");
-      options.bases.push_back(base);
-    }
+    options.bases = parse_bases("--bases", split(c.bases));
   }
   if (c.dim <= 0 || c.dim % 2 != 0) throw std::invalid_argument("--dim: " + std::to_string(c.dim) + " is not an even integer > 0");
   if (!(c.tau > 0)) throw std::invalid_argument("--tau: " + format_double(c.tau) + " is not > 0");
