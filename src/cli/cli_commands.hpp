@@ -21,6 +21,7 @@ struct ExitStatus {
 void add_formats_command(CLI::App& app);
 void add_round_command(CLI::App& app);
 void add_presets_command(CLI::App& app);
+void add_emulate_command(CLI::App& app);
 void add_wall_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_stats_command(CLI::App& app);

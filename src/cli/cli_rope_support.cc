@@ -21,6 +21,8 @@ void add_spec_options(CLI::App& sub, SpecOptions& o) {
   sub.add_option("--dim", o.dim, "Head dimension (even, > 0), with --base")->type_name("D");
   sub.add_option("--rotary-dims", o.rotary_dims, "Rotary dimensions (even, <= dim; default: dim)")->type_name("R");
   sub.add_option("--pairing", o.pairing, "half_split (default) or interleaved, with --base")->type_name("P");
+  sub.add_option("--max-positions", o.max_positions,
+                 "max_position_embeddings, in [1, 2^53 - 1], with --base (default 2^20)")->type_name("N");
 }
 
 long parse_context_argument(const std::string& text) {
@@ -36,8 +38,8 @@ rope::RopeSpec resolve_spec(const SpecOptions& o) {
   if (sources != 1) {
     throw std::invalid_argument("--model: give exactly one of --model NAME, --config FILE.json, --base B --dim D");
   }
-  if ((!o.model.empty() || !o.config.empty()) && (o.rotary_dims || o.pairing)) {
-    throw std::invalid_argument(std::string(o.rotary_dims ? "--rotary-dims" : "--pairing") +
+  if ((!o.model.empty() || !o.config.empty()) && (o.rotary_dims || o.pairing || o.max_positions)) {
+    throw std::invalid_argument(std::string(o.rotary_dims ? "--rotary-dims" : o.pairing ? "--pairing" : "--max-positions") +
                                 ": only with --base/--dim (a model or config.json fixes it)");
   }
   if (!o.model.empty()) return parse_argument("--model", [&] { return rope::model_spec(o.model); });
@@ -58,7 +60,11 @@ rope::RopeSpec resolve_spec(const SpecOptions& o) {
   } else if (pairing != "half_split") {
     throw std::invalid_argument("--pairing: '" + pairing + "' is not one of half_split, interleaved");
   }
-  spec.max_position_embeddings = 1L << 20;
+  spec.max_position_embeddings = o.max_positions.value_or(1L << 20);
+  if (spec.max_position_embeddings < 1 || spec.max_position_embeddings > rope::max_reference_position) {
+    throw std::invalid_argument("--max-positions: " + std::to_string(spec.max_position_embeddings) +
+                                " is not in [1, 2^53 - 1]");
+  }
   parse_argument("--rotary-dims", [&] { rope::validate(spec); return 0; });
   return spec;
 }

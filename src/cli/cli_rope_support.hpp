@@ -12,6 +12,7 @@
 namespace ropelab::cli {
 
 // --model NAME | --config FILE.json | --base B --dim D [--rotary-dims R] [--pairing half_split|interleaved]
+// [--max-positions N]
 struct SpecOptions {
   std::string model;
   std::string config;
@@ -19,6 +20,7 @@ struct SpecOptions {
   std::optional<int> dim;
   std::optional<int> rotary_dims;
   std::optional<std::string> pairing;  // half_split (default) or interleaved
+  std::optional<long> max_positions;   // max_position_embeddings (default 2^20)
 };
 
 void add_spec_options(CLI::App& sub, SpecOptions& options);

@@ -9,6 +9,7 @@
 #include "cli/cli_support.hpp"
 #include "cli/cli_table.hpp"
 #include "cli/cli_wall_report.hpp"
+#include "ropelab/rope/recipe_stages.hpp"
 #include "ropelab/rope/wall.hpp"
 
 namespace ropelab::cli {
@@ -16,6 +17,7 @@ namespace {
 
 struct WallCommand {
   std::string preset;
+  std::string overrides;
   SpecOptions spec;
   std::string context;
   double tau = 0.1;
@@ -29,7 +31,8 @@ struct WallCommand {
 
 void run_wall(const WallCommand& c) {
   // Validate everything before any output.
-  const rope::Recipe& recipe = parse_argument("--preset", [&]() -> const rope::Recipe& { return rope::preset(c.preset); });
+  rope::Recipe recipe = parse_argument("--preset", [&] { return rope::preset(c.preset); });
+  rope::apply_stage_overrides(recipe, c.overrides);
   const rope::RopeSpec spec = resolve_spec(c.spec);
   const long context = parse_context_argument(c.context);
   if (!(c.tau > 0)) throw std::invalid_argument("--tau: " + format_double(c.tau) + " is not > 0");
@@ -75,6 +78,7 @@ void add_wall_command(CLI::App& app) {
   auto c = std::make_shared<WallCommand>();
   CLI::App* sub = app.add_subcommand("wall", "Measure where a pipeline's RoPE phases go wrong and positions merge");
   sub->add_option("--preset", c->preset, "Pipeline preset (see `ropelab presets`)")->required()->type_name("P");
+  sub->add_option("--set", c->overrides, "Override recipe stages: STAGE=VALUE,... (`ropelab presets --stages`)")->type_name("LIST");
   add_spec_options(*sub, c->spec);
   sub->add_option("--context", c->context, "Context length L: positions 0..L-1, in [2, 2^53 - 1]")->required()->type_name("L");
   sub->add_option("--tau", c->tau, "Phase-error threshold in radians (> 0, default 0.1)")->type_name("T");

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   ropelab::cli::add_formats_command(app);
   ropelab::cli::add_round_command(app);
   ropelab::cli::add_presets_command(app);
+  ropelab::cli::add_emulate_command(app);
   ropelab::cli::add_wall_command(app);
   ropelab::cli::add_compare_command(app);
   ropelab::cli::add_stats_command(app);

@@ -13,6 +13,8 @@
 
 #include "accurate_sincos.hpp"
 #include "highway_trig.hpp"
+#include "platform_trig.hpp"
+#include "ropelab/format_arith.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/exact_reference.hpp"  // ReferenceRotation
 
@@ -38,9 +40,18 @@ void round_array(std::span<double> values, const Format& f) {
   round_in_place(values, f);
 }
 
-// pow is modelled as correctly rounded to the stage format (glibc pow is within 1 ulp in binary64, so
-// RN(pow) differs from the true correct rounding only within 2^-29 relative of a format midpoint).
-double pow_rounded(double base, double exponent, const Format& f) { return rn(std::pow(base, exponent), f); }
+// pow of two values of f, as the recipe's pow stage computes it. Pow::correctly_rounded rounds binary64 pow
+// (glibc pow is within 1 ulp in binary64, so RN(pow) differs from the true correct rounding only within
+// 2^-29 relative of a format midpoint). libm and cuda_fast apply to binary32 ω formats only.
+double stage_pow(const Recipe& r, double base, double exponent, const Format& f) {
+  if (is_binary32(f) && r.pow == Pow::libm) return libm_powf(base, exponent);
+  if (is_binary32(f) && r.pow == Pow::cuda_fast) {
+    // CUDA __powf(x, y) = ex2.approx(y * lg2.approx(x)) (CUDA C Programming Guide, intrinsic functions):
+    // modelled with exact log2/exp2 and the fp32 roundings between them.
+    return rn(std::exp2(rn(exponent * rn(std::log2(base), f), f)), f);
+  }
+  return rn(std::pow(base, exponent), f);
+}
 
 // The unscaled ω stage of the recipe for pair i of d rotary dims (or the timescale for division recipes).
 std::vector<double> unscaled_stored_omega(const Recipe& r, double base, int d, const std::vector<DoubleDouble>& exact) {
@@ -48,6 +59,7 @@ std::vector<double> unscaled_stored_omega(const Recipe& r, double base, int d, c
   const int pairs = d / 2;
   std::vector<double> omega(pairs);
   const double base_f = rn(base, f);
+  const auto pow_rounded = [&r](double x, double y, const Format& g) { return stage_pow(r, x, y, g); };
   switch (r.omega_method) {
     case OmegaMethod::correctly_rounded:
       for (int i = 0; i < pairs; ++i) omega[i] = rn(exact[i].hi + exact[i].lo, f);
@@ -59,7 +71,8 @@ std::vector<double> unscaled_stored_omega(const Recipe& r, double base, int d, c
     case OmegaMethod::fp64_pow_reciprocal:
       for (int i = 0; i < pairs; ++i) omega[i] = rn(1.0 / rn(std::pow(base, 2.0 * i / d), f), f);
       break;
-    case OmegaMethod::ggml_recurrence: {
+    case OmegaMethod::ggml_recurrence:
+    case OmegaMethod::ggml_angle_recurrence: {  // nominal ω_i = s^i; the angle recurrence runs per position
       const double scale = pow_rounded(base_f, rn(-2.0 / d, f), f);
       double theta = 1.0;
       for (int i = 0; i < pairs; ++i) {
@@ -85,6 +98,25 @@ std::vector<double> unscaled_stored_omega(const Recipe& r, double base, int d, c
   return omega;
 }
 
+// What the recipe's angle recurrence multiplies by: s = pow(fl(base), fl(-2/d)) in omega_format.
+double angle_recurrence_scale(const Recipe& r, double base, int d) {
+  const Format& f = r.omega_format;
+  return stage_pow(r, rn(base, f), rn(-2.0 / d, f), f);
+}
+
+// HF transformers <= 4.37 (models/llama/modeling_llama.py v4.37.2 LlamaRotaryEmbedding.__init__ calls
+// _set_cos_sin_cache(max_position_embeddings, dtype=torch.get_default_dtype()) before any model.to(bf16)):
+// below max_position_embeddings the table is the init-time one: fp32 ω, exact arange in fp32, fp32 angle and
+// trig, then cast with the module to table_format.
+Recipe init_time_table_recipe(Recipe r) {
+  r.omega_cast = false;
+  r.position_format = formats::binary32();
+  r.position_semantics = PositionSemantics::rounded;
+  r.angle_format = formats::binary32();
+  r.trig_format = formats::binary32();
+  return r;
+}
+
 }  // namespace
 
 double Pipeline::stored_inverse_frequency(int pair) const {
@@ -100,6 +132,9 @@ Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_
   Pipeline p;
   p.spec = spec;
   p.recipe = recipe;
+  if (recipe.init_table_below_max_positions && context_length <= spec.max_position_embeddings) {
+    p.recipe = init_time_table_recipe(recipe);
+  }
   p.context_length = context_length;
   p.reference_omega = reference_inverse_frequencies(spec, context_length);
   p.attention_scaling = attention_scaling(spec);
@@ -107,8 +142,16 @@ Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_
   RopeSpec unscaled = spec;
   unscaled.scaling = scaling::None{};
   const std::vector<DoubleDouble> exact_unscaled = reference_inverse_frequencies(unscaled, context_length);
-  p.stored_omega = unscaled_stored_omega(recipe, spec.base, spec.rotary_dims, exact_unscaled);
+  p.stored_omega = unscaled_stored_omega(p.recipe, spec.base, spec.rotary_dims, exact_unscaled);
+  if (recipe.omega_method == OmegaMethod::ggml_angle_recurrence) {
+    p.angle_recurrence_scale = angle_recurrence_scale(p.recipe, spec.base, spec.rotary_dims);
+  }
 
+  if (recipe.omega_method == OmegaMethod::ggml_angle_recurrence && recipe.scaling_stage == ScalingStage::omega &&
+      !std::holds_alternative<scaling::None>(spec.scaling)) {
+    throw std::invalid_argument("scaling_stage: 'omega' needs a stored omega; omega_method ggml_angle_recurrence "
+                                "applies frequency factors at the angle (scaling_stage=angle)");
+  }
   const Format& f = recipe.omega_format;
   const bool division = recipe.omega_method == OmegaMethod::timescale_division;
   if (!std::holds_alternative<scaling::None>(spec.scaling)) {
@@ -123,19 +166,38 @@ Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_
       stored = division ? rn(stored * divisor, f) : rn(stored / divisor, f);
     }
   }
-  if (recipe.omega_cast) {
-    for (double& stored : p.stored_omega) stored = rn(stored, recipe.omega_cast_format);
+  if (p.recipe.omega_cast) {
+    for (double& stored : p.stored_omega) stored = rn(stored, p.recipe.omega_cast_format);
   }
   return p;
 }
 
-namespace {
+double stored_position(const Pipeline& p, std::int64_t m) {
+  const Recipe& r = p.recipe;
+  const auto exact = static_cast<double>(m);
+  if (r.position_semantics == PositionSemantics::torch_arange) {
+    // torch 1.13 aten/src/ATen/native/cpu/RangeFactoriesKernel.cpp arange_kernel: cpu_serial_kernel_vec runs
+    // the vector op on 2 x 16 lanes at a time (Loops.h vectorized_loop) and the scalar op on the rest;
+    // the vector op is Vectorized<BFloat16>::arange(start + step * idx, step) (vec256_bfloat16.h), whose lanes
+    // are T(base + k * step) with base already a T. One thread: lanes start at multiples of 16 from 0.
+    constexpr std::int64_t kLanes = 16;
+    const std::int64_t vector_end = p.context_length - p.context_length % (2 * kLanes);
+    if (m >= vector_end) return rn(exact, r.position_format);
+    const double base = rn(static_cast<double>(m - m % kLanes), r.position_format);
+    return rn(base + static_cast<double>(m % kLanes), r.position_format);
+  }
+  return rn(exact, r.position_format);
+}
 
-// Angles of positions [m0, m0 + count) for every pair into `angle` (row-major [position][pair]).
 void emulate_angles(const Pipeline& p, std::int64_t m0, std::size_t count, std::span<double> angle,
                     std::span<double> phase_state) {
   const Recipe& r = p.recipe;
   const auto pairs = static_cast<std::size_t>(p.pairs());
+  if (r.incremental == Incremental::rotation_recurrence) {
+    std::fill(angle.begin(), angle.begin() + static_cast<std::ptrdiff_t>(count * pairs),
+              std::numeric_limits<double>::quiet_NaN());
+    return;
+  }
   if (r.incremental == Incremental::phase_accumulator) {
     if (m0 == 0) std::fill(phase_state.begin(), phase_state.end(), 0.0);
     for (std::size_t j = 0; j < count; ++j) {
@@ -146,10 +208,22 @@ void emulate_angles(const Pipeline& p, std::int64_t m0, std::size_t count, std::
     }
     return;
   }
+  if (r.omega_method == OmegaMethod::ggml_angle_recurrence) {
+    // ggml-cpu/ops.cpp ggml_rope_cache_init (ggml d99724f): theta = theta_base (= (float)p); per pair
+    // rope_yarn(theta / ff, ...); theta *= theta_scale.
+    for (std::size_t j = 0; j < count; ++j) {
+      double theta = stored_position(p, m0 + static_cast<std::int64_t>(j));
+      for (std::size_t i = 0; i < pairs; ++i) {
+        angle[j * pairs + i] = p.angle_divisor.empty() ? theta : rn(theta / p.angle_divisor[i], r.angle_format);
+        theta = rn(theta * p.angle_recurrence_scale, r.angle_format);
+      }
+    }
+    return;
+  }
   std::vector<double> omega = p.stored_omega;
   if (r.angle_product == AngleProduct::tf32_matmul) round_array(omega, formats::tf32());
   for (std::size_t j = 0; j < count; ++j) {
-    double position = rn(static_cast<double>(m0 + static_cast<std::int64_t>(j)), r.position_format);
+    double position = stored_position(p, m0 + static_cast<std::int64_t>(j));
     if (r.angle_product == AngleProduct::tf32_matmul) position = rn(position, formats::tf32());
     for (std::size_t i = 0; i < pairs; ++i) {
       angle[j * pairs + i] = r.omega_method == OmegaMethod::timescale_division ? position / omega[i]
@@ -164,6 +238,8 @@ void emulate_angles(const Pipeline& p, std::int64_t m0, std::size_t count, std::
     round_array(angle.first(count * pairs), r.angle_format);
   }
 }
+
+namespace {
 
 // Accurate cos/sin of a stored angle, correctly rounded to the stage format except within ~2^-26 relative
 // of a format midpoint (the binary64 evaluation is within ~4e-16). Angles beyond accurate_sincos's range
@@ -228,6 +304,15 @@ void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, st
     if (vectorisable) {
       const std::vector<double> copy(angles.begin(), angles.end());
       accurate_sincos_array(copy, sin_out.first(n), cos_out.first(n));
+    } else if (r.trig == Trig::libm || r.trig == Trig::sleef_u10) {
+      // Both take the binary32 angle (a binary64 angle_format is rounded to binary32 first).
+      std::vector<double> copy(angles.begin(), angles.end());
+      round_array(copy, formats::binary32());
+      if (r.trig == Trig::libm) {
+        libm_sincos_f32(copy, sin_out.first(n), cos_out.first(n));
+      } else {
+        sleef_u10_sincos_f32(copy, sin_out.first(n), cos_out.first(n));
+      }
     } else if (r.trig == Trig::highway_unreduced) {
       std::vector<float> x(n), s(n), c(n);
       for (std::size_t e = 0; e < n; ++e) x[e] = static_cast<float>(angles[e]);
@@ -272,26 +357,42 @@ void emulate_rotate_pairs(const Recipe& r, std::span<const double> k0, std::span
   const Format& op = r.rotation == Rotation::per_op ? r.storage_format : r.rotation_math_format;
   const std::size_t n = k0.size();
   std::vector<double> a(n), b(n);
-  // y0 = (k0 c) - (k1 s); y1 = (k1 c) + (k0 s), each product and sum rounded to `op`.
-  for (std::size_t i = 0; i < n; ++i) {
-    a[i] = k0[i] * c[i];
-    b[i] = k1[i] * s[i];
+  if (r.rotation == Rotation::fma) {
+    // y0 = fma(k0, c, -RN(k1 s)), y1 = fma(k0, s, RN(k1 c)): the fused product and the sum round once.
+    FormatArithmetic arithmetic(op, RoundingMode::nearest_even);
+    for (std::size_t i = 0; i < n; ++i) {
+      b[i] = k1[i] * s[i];
+      a[i] = k1[i] * c[i];
+    }
+    round_array(a, op);
+    round_array(b, op);
+    for (std::size_t i = 0; i < n; ++i) {
+      y0[i] = arithmetic.fma(k0[i], c[i], -b[i]);
+      y1[i] = arithmetic.fma(k0[i], s[i], a[i]);
+    }
+  } else {
+    // y0 = (k0 c) - (k1 s); y1 = (k1 c) + (k0 s), each product and sum rounded to `op`.
+    for (std::size_t i = 0; i < n; ++i) {
+      a[i] = k0[i] * c[i];
+      b[i] = k1[i] * s[i];
+    }
+    round_array(a, op);
+    round_array(b, op);
+    for (std::size_t i = 0; i < n; ++i) y0[i] = a[i] - b[i];
+    for (std::size_t i = 0; i < n; ++i) {
+      a[i] = k1[i] * c[i];
+      b[i] = k0[i] * s[i];
+    }
+    round_array(a, op);
+    round_array(b, op);
+    for (std::size_t i = 0; i < n; ++i) y1[i] = a[i] + b[i];
+    round_array(y0.first(n), op);
+    round_array(y1.first(n), op);
   }
-  round_array(a, op);
-  round_array(b, op);
-  for (std::size_t i = 0; i < n; ++i) y0[i] = a[i] - b[i];
-  for (std::size_t i = 0; i < n; ++i) {
-    a[i] = k1[i] * c[i];
-    b[i] = k0[i] * s[i];
-  }
-  round_array(a, op);
-  round_array(b, op);
-  for (std::size_t i = 0; i < n; ++i) y1[i] = a[i] + b[i];
-  for (std::span<double> y : {y0.first(n), y1.first(n)}) {
-    round_array(y, op);
-    round_array(y, r.storage_format);
-    round_array(y, r.key_cache_format);
-  }
+  round_array(y0.first(n), r.storage_format);
+  round_array(y1.first(n), r.storage_format);
 }
+
+void emulate_key_cache(const Recipe& r, std::span<double> key) { round_array(key, r.key_cache_format); }
 
 }  // namespace ropelab::rope

@@ -36,43 +36,60 @@ Recipe hf_4380_autocast() {
   return r;
 }
 
-// HF <= 4.37 after model.to(bf16): the inv_freq buffer is bf16 and a cache rebuild runs t and omega in bf16
-// (regression cases 2, 3, 9).
+// HF <= 4.37 after model.to(bf16): cos_cached/sin_cached are built at init in fp32 for
+// max_position_embeddings positions and cast with the module; beyond that, forward rebuilds them from the now
+// bf16 inv_freq buffer with t = torch.arange(seq_len, dtype=bf16) (regression cases 2, 3, 9).
 Recipe hf_437_cast_bf16() {
   Recipe r = hf_eager_bf16();
   r.name = "hf-4.37-cast-bf16";
-  r.description = "HF transformers <= 4.37 after .to(bf16): bf16 omega buffer, bf16 positions and angles";
-  r.source = "huggingface/transformers modeling_llama.py <= v4.37 (issues #25681, #29496)";
+  r.description = "HF transformers <= 4.37 after .to(bf16): init-time fp32 table up to max positions, beyond it a "
+                  "bf16 rebuild (bf16 omega, torch bf16 arange, bf16 angles)";
+  r.source = "huggingface/transformers models/llama/modeling_llama.py v4.37.2 LlamaRotaryEmbedding "
+             "_set_cos_sin_cache / forward(x, seq_len) (issues #25681, #29496)";
+  r.init_table_below_max_positions = true;
   r.omega_cast = true;
   r.omega_cast_format = bfloat16();
-  r.position_format = bfloat16();  // t = arange(dtype=inv_freq.dtype)
-  r.angle_format = bfloat16();
-  r.trig_format = bfloat16();  // cos() of a bf16 tensor returns bf16
+  r.position_format = bfloat16();  // t = torch.arange(seq_len, dtype=self.inv_freq.dtype)
+  r.position_semantics = PositionSemantics::torch_arange;
+  r.angle_format = bfloat16();     // torch.outer / einsum of two bf16 tensors
+  // cos() of a bf16 tensor: computed in fp32 (Vectorized<BFloat16> widens, SLEEF, narrows), then bf16.
+  r.trig_format = binary32();
   return r;
 }
 
-// HF GPT-NeoX since PR #28602: the cos/sin cache stays fp32 and q * cos promotes to fp32 (case 6).
+// HF GPT-NeoX since PR #28602: the cos/sin cache stays fp32, bf16 q/k times an fp32 cos promotes to fp32,
+// and torch.cat promotes the pass-through dims: the eager key (and its cache) is fp32 (case 6).
 Recipe hf_gpt_neox() {
   Recipe r = hf_eager_bf16();
   r.name = "hf-gpt-neox";
-  r.description = "HF transformers GPT-NeoX (>= PR #28602): fp32 table, rotation promoted to fp32";
-  r.source = "huggingface/transformers models/gpt_neox/modeling_gpt_neox.py (PR #28602)";
+  r.description = "HF transformers GPT-NeoX (>= PR #28602): fp32 table, bf16 key promoted to fp32, fp32 key and cache";
+  r.source = "huggingface/transformers models/gpt_neox/modeling_gpt_neox.py at 006bd23 (GPTNeoXRotaryEmbedding, "
+             "apply_rotary_pos_emb; PR #28602)";
   r.table_format = binary32();
-  r.rotation = Rotation::wide_then_round;
+  r.rotation = Rotation::per_op;  // k * cos + rotate_half(k) * sin, every op in the promoted fp32
+  r.storage_format = binary32();
+  r.key_cache_format = binary32();
   return r;
 }
 
-// llama.cpp CPU backend: theta *= theta_scale recurrence, fp32 libm trig, f16 K cache (real-stacks.md §2).
+// llama.cpp CPU backend (ggml d99724f, src/ggml-cpu/ops.cpp): theta_scale = powf(freq_base, -2.0f/n_dims);
+// ggml_rope_cache_init runs the recurrence on the ANGLE (theta = (float)p; per pair rope_yarn(theta / ff)
+// then theta *= theta_scale); rope_yarn calls cosf/sinf; rotate_pairs computes x0*cos - x1*sin and
+// x0*sin + x1*cos, which gcc contracts to FMAs under the default GGML_NATIVE -march=native build; the F16 K
+// cache is ggml_cpy's RNE (F16C) conversion. Verified bit for bit against tests/data/conformance/01, 02.
 Recipe llama_cpp_cpu() {
   Recipe r;
   r.name = "llama.cpp-cpu";
-  r.description = "llama.cpp CPU: fp32 recurrence theta *= scale, libm cosf/sinf, fp32 rotation, f16 K cache";
-  r.source = "ggml-org/ggml src/ggml-cpu/ops.cpp ggml_compute_forward_rope_flt (commit d99724f)";
-  r.omega_method = OmegaMethod::ggml_recurrence;
-  r.position_format = binary32();  // int32 pos -> float
-  r.scaling_stage = ScalingStage::angle;  // rope_yarn(theta / ff): rope_freqs divide every angle
+  r.description = "llama.cpp CPU: fp32 angle recurrence theta *= scale, glibc cosf/sinf, FMA rotation, f16 K cache";
+  r.source = "ggml-org/ggml src/ggml-cpu/ops.cpp ggml_rope_cache_init, rope_yarn, rotate_pairs (commit d99724f)";
+  r.omega_method = OmegaMethod::ggml_angle_recurrence;
+  r.pow = Pow::libm;
+  r.position_format = binary32();  // int32 pos -> (float)
+  r.scaling_stage = ScalingStage::angle;  // rope_freqs: rope_yarn(theta / ff)
+  r.trig = Trig::libm;
   r.table_format = binary32();
-  r.rotation = Rotation::wide_then_round;
+  r.input_format = binary32();
+  r.rotation = Rotation::fma;
   r.storage_format = binary32();
   r.key_cache_format = binary16();
   return r;
@@ -85,6 +102,7 @@ Recipe llama_cpp_cuda() {
   r.description = "llama.cpp CUDA: powf(theta_scale, i), fast-math __sinf/__cosf, fp32 rotation, f16 K cache";
   r.source = "ggml-org/ggml src/ggml-cuda/rope.cu, CMakeLists.txt -use_fast_math (commit d99724f)";
   r.omega_method = OmegaMethod::ggml_power_of_scale;
+  r.pow = Pow::cuda_fast;  // powf under -use_fast_math is __powf: a bound model until checked on a GPU
   r.trig = Trig::fast_sfu;
   return r;
 }
@@ -156,6 +174,7 @@ Recipe gpt_neox_fp16() {
   r.angle_format = binary16();
   r.trig_format = binary16();
   r.table_format = binary16();
+  r.input_format = binary16();
   r.storage_format = binary16();
   r.key_cache_format = binary16();
   return r;
@@ -174,21 +193,40 @@ Recipe tensorrt_llm() {
   return r;
 }
 
-// Meta Llama reference: torch.polar complex64, x.float(), complex multiply in fp32, one cast (§1.2, §6).
+// Meta Llama 2 reference: torch.polar complex64, xk.float(), complex multiply in fp32, .type_as(xk) into the
+// fp16 of generation.py's torch.set_default_tensor_type(torch.cuda.HalfTensor) (§1.2, §6).
 Recipe meta_reference() {
   Recipe r;
   r.name = "meta-reference";
-  r.description = "Meta Llama reference: fp32 omega, complex64 freqs_cis, fp32 complex multiply, one cast";
-  r.source = "meta-llama/llama llama/model.py precompute_freqs_cis / apply_rotary_emb";
+  r.description = "Meta Llama 2 reference: fp32 omega, complex64 freqs_cis, fp32 complex multiply, fp16 q/k";
+  r.source = "meta-llama/llama 689c7f2 llama/model.py precompute_freqs_cis / apply_rotary_emb; "
+             "llama/generation.py HalfTensor";
   r.position_format = binary32();
   r.table_format = binary32();
   r.rotation = Rotation::wide_then_round;
+  r.input_format = binary16();
+  r.storage_format = binary16();
+  r.key_cache_format = binary16();
   return r;
 }
 
-// DeepSeek-V3 reference: as Meta's, int64 positions, YaRN blend in omega (§6).
-Recipe deepseek_v3_reference() {
+// Meta Llama 3 reference: the same RoPE code, bf16 default tensors (generation.py
+// torch.set_default_tensor_type(torch.cuda.BFloat16Tensor) where bf16 is supported).
+Recipe meta_llama3_reference() {
   Recipe r = meta_reference();
+  r.name = "meta-llama3-reference";
+  r.description = "Meta Llama 3 reference: fp32 omega, complex64 freqs_cis, fp32 complex multiply, bf16 q/k";
+  r.source = "meta-llama/llama3 llama/model.py precompute_freqs_cis / apply_rotary_emb; llama/generation.py "
+             "BFloat16Tensor";
+  r.input_format = bfloat16();
+  r.storage_format = bfloat16();
+  r.key_cache_format = bfloat16();
+  return r;
+}
+
+// DeepSeek-V3 reference: as Meta's, int64 positions, YaRN blend in omega, bf16 activations (§6).
+Recipe deepseek_v3_reference() {
+  Recipe r = meta_llama3_reference();
   r.name = "deepseek-v3-reference";
   r.description = "DeepSeek-V3 reference: fp32 omega (YaRN blend), complex64 polar, fp32 multiply, one cast";
   r.source = "deepseek-ai/DeepSeek-V3 inference/model.py precompute_freqs_cis / apply_rotary_emb";
@@ -198,7 +236,8 @@ Recipe deepseek_v3_reference() {
 std::vector<Recipe> make_presets() {
   return {hf_eager_bf16(),  hf_4380_autocast(), hf_437_cast_bf16(), hf_gpt_neox(),      llama_cpp_cpu(),
           llama_cpp_cuda(), vllm_old_bf16(),    vllm_fp32_math(),   flashinfer(),       flash_attention(),
-          megatron_unfused(), gpt_neox_fp16(),  tensorrt_llm(),     meta_reference(),   deepseek_v3_reference()};
+          megatron_unfused(), gpt_neox_fp16(),  tensorrt_llm(),     meta_reference(),   meta_llama3_reference(),
+          deepseek_v3_reference()};
 }
 
 }  // namespace

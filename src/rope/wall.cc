@@ -74,22 +74,7 @@ PhaseDelta phase_delta(double c, double s, double ref_c, double ref_s) {
   return {s * ref_c - c * ref_s, c * ref_c + s * ref_s};
 }
 
-// One query and one key, N(0, 1) rounded to storage_format, split into the two coordinates of each pair.
-struct Vectors {
-  std::vector<double> q0, q1, k0, k1;
-};
-
-Vectors seeded_vectors(const Pipeline& p, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  const auto pairs = static_cast<std::size_t>(p.pairs());
-  Vectors v{std::vector<double>(pairs), std::vector<double>(pairs), std::vector<double>(pairs),
-            std::vector<double>(pairs)};
-  for (std::vector<double>* x : {&v.q0, &v.q1, &v.k0, &v.k1}) {
-    for (double& value : *x) value = round_value(normal(rng), p.recipe.storage_format);
-  }
-  return v;
-}
+using Vectors = SeededPairs;
 
 class BlockMeasurer {
  public:
@@ -198,6 +183,8 @@ class BlockMeasurer {
     const std::span<const double> row_c(c.data() + j * pairs, pairs), row_s(s.data() + j * pairs, pairs);
     std::vector<double> y0(pairs), y1(pairs);
     emulate_rotate_pairs(p_.recipe, v_.k0, v_.k1, row_c, row_s, y0, y1);
+    emulate_key_cache(p_.recipe, y0);
+    emulate_key_cache(p_.recipe, y1);
     double score = 0, ref_score = 0;
     for (std::size_t i = 0; i < pairs; ++i) {
       const std::size_t e = j * pairs + i;
@@ -277,6 +264,18 @@ void summarise(WallReport& report) {
 
 }  // namespace
 
+SeededPairs seeded_query_key(const Pipeline& p, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  const auto pairs = static_cast<std::size_t>(p.pairs());
+  SeededPairs v{std::vector<double>(pairs), std::vector<double>(pairs), std::vector<double>(pairs),
+                std::vector<double>(pairs)};
+  for (std::vector<double>* x : {&v.q0, &v.q1, &v.k0, &v.k1}) {
+    for (double& value : *x) value = round_value(normal(rng), p.recipe.input_format);
+  }
+  return v;
+}
+
 std::uint64_t wall_memory_bytes(const Pipeline& p, const WallOptions& o) {
   const auto pairs = static_cast<std::uint64_t>(p.pairs());
   const auto blocks = static_cast<std::uint64_t>((o.context_length + kBlockPositions - 1) / kBlockPositions);
@@ -292,7 +291,7 @@ std::uint64_t wall_memory_bytes(const Pipeline& p, const WallOptions& o) {
 
 WallReport measure_wall(const Pipeline& p, const WallOptions& o) {
   validate_options(o);
-  const Vectors vectors = seeded_vectors(p, o.seed);
+  const Vectors vectors = seeded_query_key(p, o.seed);
   const BlockMeasurer measurer(p, o, vectors);
   const auto blocks = static_cast<std::int64_t>((o.context_length + kBlockPositions - 1) / kBlockPositions);
   const bool sequential = p.recipe.incremental != Incremental::none;

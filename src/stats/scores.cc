@@ -15,6 +15,7 @@
 #include <string>
 
 #include "ropelab/nearest_even.hpp"
+#include "ropelab/format_arith.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 #include "ropelab/rope/pipeline.hpp"
@@ -139,7 +140,7 @@ std::vector<double> rounded(std::span<const double> x, const Format& format) {
 }
 
 struct PipelineProduct {
-  std::vector<double> q, k;  // rounded to storage_format
+  std::vector<double> q, k;  // rounded to input_format
 };
 
 // The recipe's rotation and dot product (steps 3–5 of scores.hpp) for one block of positions, from the
@@ -154,6 +155,7 @@ class PipelineKernel {
         op_format_(op_format(recipe)),
         storage_format_(recipe.storage_format),
         cache_format_(recipe.key_cache_format),
+        fused_(recipe.rotation == rope::Rotation::fma),
         wide_(recipe.storage_format == formats::binary64()),
         skip_storage_(recipe.storage_format == op_format(recipe)),
         skip_cache_(recipe.key_cache_format == recipe.storage_format) {}
@@ -167,6 +169,23 @@ class PipelineKernel {
     const NearestEvenRounder op(op_format_), storage(storage_format_), cache(cache_format_);
     std::array<double, kTile> c{}, s{}, a{}, b{}, ra{}, rb{}, sum{};
     // y = key_cache(storage(op(op(u) ± op(v)))), as emulate_rotate_pairs.
+    // Rotation::fma: the product of k0 (a for y0, b for y1, exact in binary64) is fused with the other,
+    // rounded product, and the sum rounds once (FormatArithmetic::fma's exact paths), as emulate_rotate_pairs.
+    FormatArithmetic fused(op_format_, RoundingMode::nearest_even);
+    const auto combine_fused = [&](double* y_out, double k0, const double* factor, double* rounded_product,
+                                   double sign, std::size_t n) {
+      op.apply(rounded_product, rb.data(), n);
+      for (std::size_t t = 0; t < n; ++t) sum[t] = fused.fma(k0, factor[t], sign * rb[t]);
+      std::copy(sum.begin(), sum.begin() + static_cast<std::ptrdiff_t>(n), y_out);
+      if (!skip_storage_) {
+        storage.apply(y_out, sum.data(), n);
+        std::copy(sum.begin(), sum.begin() + static_cast<std::ptrdiff_t>(n), y_out);
+      }
+      if (!skip_cache_) {
+        cache.apply(y_out, sum.data(), n);
+        std::copy(sum.begin(), sum.begin() + static_cast<std::ptrdiff_t>(n), y_out);
+      }
+    };
     const auto combine = [&](double* y_out, double sign, std::size_t n) {
       op.apply(a.data(), ra.data(), n);
       op.apply(b.data(), rb.data(), n);
@@ -194,10 +213,12 @@ class PipelineKernel {
         }
         // y0 = k0 c − k1 s (the subtraction of rounded products is exact-then-rounded in binary64, as there).
         for (std::size_t t = 0; t < tile; ++t) { a[t] = k0 * c[t]; b[t] = k1 * s[t]; }
-        combine(&y[static_cast<std::size_t>(layout_.first[n]) * kTile], -1.0, tile);
+        double* y0 = &y[static_cast<std::size_t>(layout_.first[n]) * kTile];
+        if (fused_) combine_fused(y0, k0, c.data(), b.data(), -1.0, tile); else combine(y0, -1.0, tile);
         // y1 = k1 c + k0 s
         for (std::size_t t = 0; t < tile; ++t) { a[t] = k1 * c[t]; b[t] = k0 * s[t]; }
-        combine(&y[static_cast<std::size_t>(layout_.second[n]) * kTile], 1.0, tile);
+        double* y1 = &y[static_cast<std::size_t>(layout_.second[n]) * kTile];
+        if (fused_) combine_fused(y1, k0, s.data(), a.data(), 1.0, tile); else combine(y1, 1.0, tile);
       }
       acc.fill(0);
       if (wide_) {
@@ -226,7 +247,7 @@ class PipelineKernel {
   }
   const PairLayout& layout_;
   Format op_format_, storage_format_, cache_format_;
-  bool wide_, skip_storage_, skip_cache_;
+  bool fused_, wide_, skip_storage_, skip_cache_;
 };
 
 void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> products, std::int64_t first,
@@ -237,7 +258,7 @@ void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> produc
   const PairLayout layout = pair_layout(source.spec);
   std::vector<PipelineProduct> terms;
   for (const QueryKey& p : products) {
-    terms.push_back({rounded(p.q, recipe.storage_format), rounded(p.k, recipe.storage_format)});
+    terms.push_back({rounded(p.q, recipe.input_format), rounded(p.k, recipe.input_format)});
   }
   const auto pairs = static_cast<std::size_t>(pipeline.pairs());
   const std::size_t block = options.block_positions;

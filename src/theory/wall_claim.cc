@@ -59,6 +59,7 @@ rope::Recipe direct_angle_recipe(const Format& format) {
   r.table_format = formats::binary64();
   r.rotation = rope::Rotation::wide_then_round;
   r.rotation_math_format = formats::binary64();
+  r.input_format = formats::binary64();
   r.storage_format = formats::binary64();
   r.key_cache_format = formats::binary64();
   return r;

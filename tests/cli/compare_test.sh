@@ -26,7 +26,7 @@ row() { awk -v name="$1" 'index($0, name "  ") == 1 { print substr($0, length(na
   tr -s ' ' | sed 's/^ //'; }
 
 all_pairs="first adjacent collision (all pairs)"
-spec=(--base 10000 --dim 128 --context 1024)
+spec=(--base 10000 --dim 128 --max-positions 512 --context 1024)
 quantities=("first adjacent collision (any pair)" "$all_pairs" "first phase error > tau" "max phase error (rad)"
   "  at position" "max fraction of pairs colliding at one m" "max rotated-key error (abs)" "max score error (abs)"
   "omega subnormal / flushed to 0")

@@ -77,7 +77,7 @@ expect_equal "neox pair 0 first tau exceed" "$(csv_cell "$scratch/neox_pairs.csv
 expect_equal "neox pair 4 reference omega" "$(csv_cell "$scratch/neox_pairs.csv" 4 reference_omega)" 0.10000000000000001
 
 # --- hf-4.37-cast-bf16: bf16 positions (p = 8): exact to 256, 257 -> 256
-run wall --preset hf-4.37-cast-bf16 --base 10000 --dim 128 --context 1024 --csv "$scratch/cast.csv" \
+run wall --preset hf-4.37-cast-bf16 --base 10000 --dim 128 --max-positions 512 --context 1024 --csv "$scratch/cast.csv" \
   --pairs-csv "$scratch/cast_pairs.csv"
 expect_equal "cast exit code" "$status" 0
 expect_equal "cast all-pairs collision" "$(quantity "first adjacent collision (all pairs)")" 256

@@ -56,13 +56,32 @@ TEST_CASE("case 1 (transformers PR #29285): bf16 autocast angles lose the phase;
 }
 
 TEST_CASE("cases 2, 3, 9 (transformers #25681, #29496; Megatron #744): a bf16 omega buffer", "[rope-regression]") {
-  const RopeSpec spec = model_spec("mistral-7b-v0.1");
+  // transformers <= 4.37 rebuilds the table from the bf16 buffer only beyond max_position_embeddings (below it
+  // the init-time fp32 table is served): lower it so that 4096 positions need the rebuild.
+  RopeSpec spec = model_spec("mistral-7b-v0.1");
+  spec.max_position_embeddings = 2048;
   const WallReport broken = wall(spec, preset("hf-4.37-cast-bf16"), 4096);
   const WallReport fixed = wall(spec, preset("hf-eager-bf16"), 4096);
   CHECK(broken.first_tau_exceed >= 0);
   CHECK(broken.first_tau_exceed < 4096);
   CHECK(broken.first_full_collision == 256);
   CHECK(fixed.first_tau_exceed == -1);
+}
+
+TEST_CASE("transformers <= 4.37 serves the init-time fp32 table up to max_position_embeddings", "[rope-regression]") {
+  // modeling_llama.py v4.37.2: forward rebuilds cos_cached only when seq_len > max_seq_len_cached, and the init
+  // built it in fp32 (then cast with the module), so below max positions the table is hf-eager-bf16's.
+  const RopeSpec spec = model_spec("llama-3-8b");
+  const Pipeline cast = make_pipeline(spec, preset("hf-4.37-cast-bf16"), 4096);
+  const Pipeline eager = make_pipeline(spec, preset("hf-eager-bf16"), 4096);
+  const auto n = static_cast<std::size_t>(4096 * cast.pairs());
+  std::vector<double> cc(n), cs(n), ec(n), es(n), state(phase_state_size(cast.pairs()));
+  emulate_rotations(cast, 0, 4096, cc, cs, state);
+  emulate_rotations(eager, 0, 4096, ec, es, state);
+  CHECK(cc == ec);
+  CHECK(cs == es);
+  CHECK(wall(spec, preset("hf-4.37-cast-bf16"), 4096).max_phase_error < 0.02);  // not the 3.14 of a bf16 rebuild
+  CHECK(wall(spec, preset("hf-4.37-cast-bf16"), 16384).max_phase_error > 1.0);  // beyond 8192: the rebuild
 }
 
 TEST_CASE("case 4 (transformers #28685): a half-precision float arange merges positions", "[rope-regression]") {
@@ -153,6 +172,7 @@ TEST_CASE("case 14 (llama.cpp PR #8676): without llama3 scaling the low band is 
   CHECK(std::abs(u.stored_inverse_frequency(63) / s.stored_inverse_frequency(63) - 8) < 1e-5);  // low band / 8
   // The fix applies the factors as theta / ff at every angle; HF divides ω once. Near-equal, not bit-equal.
   Recipe omega_stage = with_name(preset("llama.cpp-cpu"), "llama.cpp-cpu-omega-scaling");
+  omega_stage.omega_method = OmegaMethod::ggml_recurrence;  // a stored ω to divide (the angle recurrence has none)
   omega_stage.scaling_stage = ScalingStage::omega;
   const Pipeline o = make_pipeline(scaled, omega_stage, 16384);
   const auto pairs = static_cast<std::size_t>(s.pairs());
@@ -185,7 +205,8 @@ TEST_CASE("case 17 (kekzl/imp #1316): fast-math trig error grows with the positi
 }
 
 TEST_CASE("case 19 (candle PR #3520): omega and t in bf16 before the product, position 15962", "[rope-regression]") {
-  const RopeSpec spec = model_spec("qwen2.5-7b");
+  RopeSpec spec = model_spec("qwen2.5-7b");
+  spec.max_position_embeddings = 8192;  // beyond it, hf-4.37-cast-bf16 rebuilds the table in bf16
   const Pipeline broken = make_pipeline(spec, preset("hf-4.37-cast-bf16"), 16384);
   const Pipeline fixed = make_pipeline(spec, preset("hf-eager-bf16"), 16384);
   double worst_broken = 0, worst_fixed = 0;

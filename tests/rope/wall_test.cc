@@ -31,6 +31,7 @@ Recipe exact_recipe() {
   r.table_format = formats::binary64();
   r.rotation = Rotation::wide_then_round;
   r.rotation_math_format = formats::binary64();
+  r.input_format = formats::binary64();
   r.storage_format = formats::binary64();
   r.key_cache_format = formats::binary64();
   return r;

@@ -104,8 +104,8 @@ TEST_CASE("pipeline S(m) equals the emulator's stages composed by hand, for ever
     std::vector<double> cos(static_cast<std::size_t>(end) * pairs), sin(cos.size()), state(rope::phase_state_size(p.pairs()));
     rope::emulate_rotations(p, 0, static_cast<std::size_t>(end), cos, sin, state);
     std::vector<double> qs(q.values), ks(k.values);
-    round_in_place(std::span<double>(qs), recipe.storage_format);
-    round_in_place(std::span<double>(ks), recipe.storage_format);
+    round_in_place(std::span<double>(qs), recipe.input_format);
+    round_in_place(std::span<double>(ks), recipe.input_format);
     for (std::int64_t m = first; m < end; ++m) {
       std::vector<double> k0(pairs), k1(pairs), y0(pairs), y1(pairs);
       for (std::size_t n = 0; n < pairs; ++n) {
@@ -114,6 +114,8 @@ TEST_CASE("pipeline S(m) equals the emulator's stages composed by hand, for ever
       }
       const auto row = static_cast<std::size_t>(m) * pairs;
       rope::emulate_rotate_pairs(recipe, k0, k1, std::span(cos).subspan(row, pairs), std::span(sin).subspan(row, pairs), y0, y1);
+      rope::emulate_key_cache(recipe, y0);
+      rope::emulate_key_cache(recipe, y1);
       double expected = 0;
       if (recipe.storage_format == formats::binary64()) {
         for (std::size_t n = 0; n < pairs; ++n) expected += qs[n] * y0[n];

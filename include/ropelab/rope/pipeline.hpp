@@ -28,6 +28,8 @@ struct Pipeline {
   double attention_scaling = 1;  // multiplied into cos/sin in trig_format (1: no multiply)
   // Per-pair divisors applied to every angle (ScalingStage::angle with a scaled spec), else empty.
   std::vector<double> angle_divisor;
+  // OmegaMethod::ggml_angle_recurrence: the s of θ_i = fl(θ_(i-1) s), else 0.
+  double angle_recurrence_scale = 0;
 
   [[nodiscard]] int pairs() const { return static_cast<int>(reference_omega.size()); }
   // The effective stored ω as an inverse frequency (1/timescale for timescale_division, divided by the
@@ -41,6 +43,16 @@ struct Pipeline {
 // Throws std::invalid_argument for an invalid spec or context_length <= 0.
 Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_length);
 
+// The position as the recipe stores it before the angle product (PositionSemantics; torch_arange depends
+// on the table length, the pipeline's context length).
+double stored_position(const Pipeline& pipeline, std::int64_t position);
+
+// The stored angles (values of angle_format) of positions [first_position, first_position + count), row-major
+// [position][pair]; phase_state as for emulate_rotations. Recipes with Incremental::rotation_recurrence have no
+// angle: they fill NaN.
+void emulate_angles(const Pipeline& pipeline, std::int64_t first_position, std::size_t count,
+                    std::span<double> angle_out, std::span<double> phase_state);
+
 // Emulated cos/sin table entries (values of table_format, held in binary64) of positions
 // [first_position, first_position + count) for every pair, row-major [position][pair].
 // phase_state (2 per pair) carries incremental recipes across calls: on entry the state at first_position,
@@ -50,10 +62,13 @@ Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_
 void emulate_rotations(const Pipeline& pipeline, std::int64_t first_position, std::size_t count,
                        std::span<double> cos_out, std::span<double> sin_out, std::span<double> phase_state);
 
-// Rotates key pairs (k0[i], k1[i]), already values of storage_format, by the emulated (c[i], s[i]) with the
-// recipe's rotation arithmetic, then stores them in key_cache_format: y0 = k0 c - k1 s, y1 = k1 c + k0 s.
+// Rotates key pairs (k0[i], k1[i]), values of input_format, by the emulated (c[i], s[i]) with the recipe's
+// rotation arithmetic and rounds the result to storage_format: y0 = k0 c - k1 s, y1 = k1 c + k0 s.
 void emulate_rotate_pairs(const Recipe& recipe, std::span<const double> k0, std::span<const double> k1,
                           std::span<const double> c, std::span<const double> s, std::span<double> y0,
                           std::span<double> y1);
+
+// The stored rotated key as the key cache holds it (RNE into key_cache_format).
+void emulate_key_cache(const Recipe& recipe, std::span<double> key);
 
 }  // namespace ropelab::rope

@@ -11,15 +11,34 @@
 namespace ropelab::rope {
 
 // Stage 1: how the inverse frequency ω_i = base^(-2i/d) is formed. Every elementary operation is rounded
-// once to Recipe::omega_format; pow/exp are modelled as correctly rounded (libm powf is within 1 ulp).
+// once to Recipe::omega_format; pow follows Recipe::pow.
 enum class OmegaMethod {
   correctly_rounded,   // RN(ω_i): the best any stack can store
   pow_reciprocal,      // HF / vLLM / FlashAttention / Megatron: 1 / pow(base, fl(2i / d))
   fp64_pow_reciprocal, // TensorRT-LLM tables: pow in binary64, cast to omega_format, then 1 / x
-  ggml_recurrence,     // ggml CPU: s = powf(base, -2/d); ω_0 = 1, ω_i = fl(ω_(i-1) * s)
+  ggml_recurrence,     // an ω recurrence: s = powf(base, -2/d); ω_0 = 1, ω_i = fl(ω_(i-1) * s); angle fl(p ω_i)
+  ggml_angle_recurrence,  // ggml CPU (ops.cpp ggml_rope_cache_init): the recurrence runs on the ANGLE:
+                          // θ_0 = fl(p), θ_i = fl(θ_(i-1) * s) per position; stored ω is the nominal s^i
   ggml_power_of_scale, // ggml CUDA / Vulkan: ω_i = powf(s, i) of the already-rounded s
   power_of_reciprocal, // FlashInfer on the fly: ω_i = __powf(fl(1/base), fl(2i/d)) (fast pow modelled as exact)
   timescale_division,  // Gemma JAX / TensorRT-LLM kernel: the angle is fl(p / fl(pow(base, 2i/d)))
+};
+
+// pow inside the ω stage (binary32 ω formats; other formats use the correctly rounded value).
+enum class Pow {
+  correctly_rounded,  // RN(base^x) in omega_format
+  libm,               // the platform C library's powf called for real (glibc 2.36 on Debian: what ggml CPU,
+                      // and torch's scalar pow, compute)
+  cuda_fast,          // a MODEL of CUDA __powf = ex2.approx(y * lg2.approx(x)): fl(exp2(fl(y * fl(log2 x)))) in
+                      // fp32; the PTX approximations add up to ~2 ulp each, so this is a bound model, not bit-exact
+};
+
+// Stage 2: the position as the stack holds it before the angle product.
+enum class PositionSemantics {
+  rounded,       // RN(p) into position_format (exact integers when the format holds them)
+  torch_arange,  // torch 1.13 CPU `arange(L, dtype=bf16|fp16)` (RangeFactoriesKernel.cpp arange_kernel with
+                 // Vectorized<T>::arange): per 16-lane vector, base = RN(16j) then RN(base + k), k = 0..15;
+                 // the last L mod 32 elements take the scalar path RN(p). L is the table length (the context).
 };
 
 // Stage 3: how position and ω meet.
@@ -40,6 +59,10 @@ enum class Trig {
   correctly_rounded,  // the exact reference's cos/sin of the stored angle (exact reduction, x87 evaluation),
                       // then one rounding to trig_format: correctly rounded except within ~2^-11 ulp of a midpoint
   accurate,           // libm-like: vectorised binary64 cos/sin within 4e-16, then one rounding (the default)
+  libm,               // the platform C library's cosf/sinf called for real on the binary32 angle (glibc 2.36 on
+                      // Debian x86-64 picks its FMA variants by ifunc): ggml CPU, torch.polar, torch scalar tails
+  sleef_u10,          // SLEEF 3.5.1 Sleef_cosf8_u10avx2 / Sleef_sinf8_u10avx2 (AVX2+FMA, 1-ulp class) on the
+                      // binary32 angle: what torch 1.13 CPU's vectorised cos/sin call at AVX2 capability
   highway_unreduced,  // Highway 1.0.3 f32 Sin/Cos on the unreduced angle: 3 ULP only for |angle| <= 39000,
                       // target-dependent beyond (formats-and-libraries.md §1.3) — the one target-dependent stage
   fast_sfu,           // CUDA __sinf/__cosf model: reduction by an fp32 multiply with fl(1/2π), so the absolute
@@ -49,7 +72,10 @@ enum class Trig {
 // Stage 7: the rotation y0 = x0 c - x1 s, y1 = x1 c + x0 s.
 enum class Rotation {
   per_op,           // every product and sum rounded to storage_format (HF eager bf16, old vLLM, Megatron unfused)
-  wide_then_round,  // products and sums in fp32, one rounding to storage_format (FA Triton, new vLLM, ggml)
+  wide_then_round,  // products and sums in fp32, one rounding to storage_format (FA Triton, new vLLM, torch.polar)
+  fma,              // as compiled with FMA contraction (gcc -ffp-contract=fast -mfma, nvcc default) in
+                    // rotation_math_format: y0 = fma(k0, c, -RN(k1 s)), y1 = fma(k0, s, RN(k1 c)) — the
+                    // product written first in `x0*cos - x1*sin` / `x0*sin + x1*cos` is the fused one (ggml CPU)
 };
 
 // Incremental phase updates (the bounds paper's "incremental phase updates").
@@ -66,9 +92,14 @@ struct Recipe {
   std::string source;       // repo, file, version the preset follows
   OmegaMethod omega_method = OmegaMethod::pow_reciprocal;
   Format omega_format = formats::binary32();
+  Pow pow = Pow::correctly_rounded;
   bool omega_cast = false;                  // a module-wide cast demotes the ω buffer to omega_cast_format
   Format omega_cast_format = formats::binary32();
   Format position_format = formats::binary64();  // binary64 = exact integer positions
+  PositionSemantics position_semantics = PositionSemantics::rounded;
+  // HF transformers <= 4.37 cos_cached: built at init in fp32 for max_position_embeddings positions (then cast
+  // with the module), rebuilt with this recipe's formats only when the context exceeds max_position_embeddings.
+  bool init_table_below_max_positions = false;
   AngleProduct angle_product = AngleProduct::elementwise;
   Format angle_format = formats::binary32();
   Incremental incremental = Incremental::none;
@@ -78,7 +109,8 @@ struct Recipe {
   Format table_format = formats::bfloat16();  // the cos/sin that enter the rotation
   Rotation rotation = Rotation::per_op;
   Format rotation_math_format = formats::binary32();  // the "wide" format of Rotation::wide_then_round
-  Format storage_format = formats::bfloat16();  // q/k dtype and per-op rounding format
+  Format input_format = formats::bfloat16();    // the q/k dtype entering RoPE (a user key is rounded to it)
+  Format storage_format = formats::bfloat16();  // the rotated q/k dtype and per-op rounding format
   Format key_cache_format = formats::bfloat16();
 };
 

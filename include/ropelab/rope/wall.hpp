@@ -63,6 +63,14 @@ struct WallReport {
 
 inline constexpr long kSampledPositions = 65536;
 
+// The query and key of the key/score errors: N(0, 1) draws (std::mt19937_64(seed), std::normal_distribution)
+// in the order q0, q1, k0, k1 (each one value per pair), rounded to the recipe's input_format. Pair i is
+// (x0[i], x1[i]) whatever the spec's pairing.
+struct SeededPairs {
+  std::vector<double> q0, q1, k0, k1;
+};
+SeededPairs seeded_query_key(const Pipeline& pipeline, std::uint64_t seed);
+
 // Streams over positions in blocks: memory independent of context_length unless per_position is set.
 // Throws std::invalid_argument for context_length < 2, tau <= 0, or a context beyond 2^53.
 WallReport measure_wall(const Pipeline& pipeline, const WallOptions& options);
