@@ -12,6 +12,7 @@
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_support.hpp"
 #include "cli/cli_wall_report.hpp"
+#include "ropelab/rope/recipe_stages.hpp"
 #include "ropelab/theory/model_check.hpp"
 #include "ropelab/theory/phase_bounds.hpp"
 
@@ -20,6 +21,7 @@ namespace {
 
 struct CheckModelCommand {
   std::string preset;
+  std::string overrides;  // --set STAGE=VALUE,...
   SpecOptions spec;
   std::string context;
   double tau = 0.1;
@@ -58,9 +60,11 @@ std::string pair_list(const std::vector<int>& pairs) {
   return out.str();
 }
 
-void print_text(const theory::ModelCheck& check, const rope::Recipe& recipe, long context, double tau) {
+void print_text(const theory::ModelCheck& check, const rope::Recipe& recipe, const std::string& overrides,
+                long context, double tau) {
   std::cout << "verdict: " << (check.safe() ? "SAFE" : "UNSAFE") << " (" << recipe.name << ", context " << context
             << ")\n";
+  if (!overrides.empty()) std::cout << "set: " << overrides << '\n';
   for (const theory::Problem p : check.problems) std::cout << "  problem: " << theory::to_string(p) << '\n';
   if (check.zone) std::cout << "zone: " << check.zone->text << '\n';
   const rope::WallReport& w = check.wall;
@@ -88,11 +92,13 @@ void print_text(const theory::ModelCheck& check, const rope::Recipe& recipe, lon
   }
 }
 
-nlohmann::json to_json(const theory::ModelCheck& check, const rope::Recipe& recipe, long context, double tau) {
+nlohmann::json to_json(const theory::ModelCheck& check, const rope::Recipe& recipe, const std::string& overrides,
+                       long context, double tau) {
   const rope::WallReport& w = check.wall;
   nlohmann::json j;
   j["safe"] = check.safe();
   j["preset"] = recipe.name;
+  j["set"] = overrides;
   j["context"] = context;
   j["tau"] = tau;
   j["problems"] = nlohmann::json::array();
@@ -121,7 +127,8 @@ nlohmann::json to_json(const theory::ModelCheck& check, const rope::Recipe& reci
 
 // Returns the process exit status for a completed check (0 safe, 1 unsafe).
 int run_check_model(const CheckModelCommand& c) {
-  const rope::Recipe& recipe = parse_argument("--preset", [&]() -> const rope::Recipe& { return rope::preset(c.preset); });
+  rope::Recipe recipe = parse_argument("--preset", [&] { return rope::preset(c.preset); });
+  rope::apply_stage_overrides(recipe, c.overrides);
   const rope::RopeSpec spec = resolve_spec(c.spec);
   const long context = parse_context_argument(c.context);
   if (!(c.tau > 0)) throw std::invalid_argument("--tau: " + format_double(c.tau) + " is not > 0");
@@ -137,9 +144,9 @@ int run_check_model(const CheckModelCommand& c) {
   const theory::ModelCheck check = theory::check_model(
       spec, recipe, theory::ModelCheckOptions{.context_length = context, .tau = c.tau, .threads = c.threads, .zone = summary});
   if (c.json) {
-    std::cout << to_json(check, recipe, context, c.tau).dump(2) << '\n';
+    std::cout << to_json(check, recipe, c.overrides, context, c.tau).dump(2) << '\n';
   } else {
-    print_text(check, recipe, context, c.tau);
+    print_text(check, recipe, c.overrides, context, c.tau);
   }
   return check.safe() ? 0 : 1;
 }
@@ -151,6 +158,7 @@ void add_check_model_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "check-model", "Is a model safe on a pipeline at a context length? Exit 0 safe, 1 unsafe (for CI gates)");
   sub->add_option("--preset", c->preset, "Pipeline preset (see `ropelab presets`)")->required()->type_name("P");
+  sub->add_option("--set", c->overrides, "Override recipe stages: STAGE=VALUE,... (`ropelab presets --stages`)")->type_name("LIST");
   add_spec_options(*sub, c->spec);
   sub->add_option("--context", c->context, "Target context length L, in [2, 2^53 - 1]")->required()->type_name("L");
   sub->add_option("--tau", c->tau, "Largest acceptable phase error in radians (default 0.1)")->type_name("T");

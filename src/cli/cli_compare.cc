@@ -1,4 +1,5 @@
-// `ropelab compare`: several pipeline presets side by side for one model and context length.
+// `ropelab compare`: several pipeline presets side by side for one model and context length, each optionally
+// with stage overrides (--set once for every preset, or once per preset in --presets order).
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "cli/cli_support.hpp"
 #include "cli/cli_table.hpp"
 #include "cli/cli_wall_report.hpp"
+#include "ropelab/rope/recipe_stages.hpp"
 #include "ropelab/rope/wall.hpp"
 
 namespace ropelab::cli {
@@ -16,6 +18,7 @@ namespace {
 
 struct CompareCommand {
   std::string presets;
+  std::vector<std::string> overrides;  // --set, as given (empty: none)
   SpecOptions spec;
   std::string context;
   double tau = 0.1;
@@ -23,12 +26,25 @@ struct CompareCommand {
   bool csv = false;
 };
 
+// The --set text of each compared preset: one --set applies to all, else one per preset in order.
+std::vector<std::string> overrides_per_preset(const std::vector<std::string>& given, std::size_t presets) {
+  if (given.empty()) return std::vector<std::string>(presets);
+  if (given.size() == 1) return std::vector<std::string>(presets, given.front());
+  if (given.size() != presets) {
+    throw std::invalid_argument("--set: given " + std::to_string(given.size()) + " times for " + std::to_string(presets) +
+                                " presets; give it once (every preset) or once per preset, in --presets order");
+  }
+  return given;
+}
+
 void run_compare(const CompareCommand& c) {
   std::vector<rope::Recipe> recipes;
   for (const std::string& name : split_comma_list(c.presets)) {
     recipes.push_back(parse_argument("--presets", [&] { return rope::preset(name); }));
   }
   if (recipes.empty()) throw std::invalid_argument("--presets: give at least one preset name");
+  const std::vector<std::string> overrides = overrides_per_preset(c.overrides, recipes.size());
+  for (std::size_t i = 0; i < recipes.size(); ++i) rope::apply_stage_overrides(recipes[i], overrides[i]);
   const rope::RopeSpec spec = resolve_spec(c.spec);
   const long context = parse_context_argument(c.context);
   if (!(c.tau > 0)) throw std::invalid_argument("--tau: " + format_double(c.tau) + " is not > 0");
@@ -47,6 +63,11 @@ void run_compare(const CompareCommand& c) {
     header.push_back(recipe.name);
   }
   Table table(header);
+  if (!c.overrides.empty()) {  // the overrides that ran, right under the preset names
+    std::vector<std::string> cells{"set"};
+    for (const std::string& o : overrides) cells.push_back(o.empty() ? "-" : o);
+    table.add_row(cells);
+  }
   for (std::size_t row = 0; row < columns.front().size(); ++row) {
     std::vector<std::string> cells{columns.front()[row][0]};
     for (const auto& column : columns) cells.push_back(column[row][1]);
@@ -61,6 +82,11 @@ void add_compare_command(CLI::App& app) {
   auto c = std::make_shared<CompareCommand>();
   CLI::App* sub = app.add_subcommand("compare", "Compare pipeline presets side by side (precision-wall summary)");
   sub->add_option("--presets", c->presets, "Comma-separated presets (see `ropelab presets`)")->required()->type_name("P1,P2,...");
+  sub->add_option("--set", c->overrides,
+                  "Override recipe stages: STAGE=VALUE,... once for every preset, or once per preset in order "
+                  "(`ropelab presets --stages`; \"\" for none)")
+      ->allow_extra_args(false)  // one LIST per --set: --presets a,b --set X --set Y
+      ->type_name("LIST");
   add_spec_options(*sub, c->spec);
   sub->add_option("--context", c->context, "Context length L, in [2, 2^53 - 1]")->required()->type_name("L");
   sub->add_option("--tau", c->tau, "Phase-error threshold in radians (> 0, default 0.1)")->type_name("T");

@@ -13,6 +13,7 @@
 #include "cli/cli_commands.hpp"
 #include "cli/cli_npy.hpp"
 #include "cli/cli_rope_support.hpp"
+#include "cli/cli_stage_help.hpp"
 #include "cli/cli_support.hpp"
 #include "experiments/report_internal.hpp"
 #include "ropelab/rope/exact_reference.hpp"
@@ -274,9 +275,10 @@ void add_emulate_command(CLI::App& app) {
   sub->add_option("--positions", c->positions, "Comma-separated positions and a:b half-open ranges")->required()->type_name("LIST");
   sub->add_option("--k-file", c->k_file, "The key: one vector of head_dim values (.npy or CSV)")->type_name("FILE");
   sub->add_option("--seed", c->seed, "Seed of wall's N(0,1) key when no --k-file (default 0)")->type_name("S");
-  sub->add_option("--set", c->overrides, "Override recipe stages: STAGE=VALUE,... (`ropelab presets --stages`)")->type_name("LIST");
+  sub->add_option("--set", c->overrides, "Override recipe stages: STAGE=VALUE,... (stages below)")->type_name("LIST");
   sub->add_option("--context", c->context, "Context (table) length L > every position (default: max + 1)")->type_name("L");
   sub->add_option("--out", c->out, "Output directory (created; files replaced atomically)")->required()->type_name("DIR");
+  sub->footer(stage_overrides_help());
   sub->callback([c] { run_emulate(*c); });
 }
 

@@ -127,6 +127,8 @@ void add_run_command(CLI::App& app) {
   sub->add_option("--out", c->out, "Output directory (created; a rerun resumes from DIR/points/)")->required()->type_name("DIR");
   sub->add_option("--threads", c->threads, "OpenMP threads per process (0: all; default: the spec's); results do not depend on it")->type_name("N");
   sub->add_flag("--quiet", c->quiet, "No progress bar on stderr");
+  sub->footer("A grid.presets entry is \"NAME\" or { preset = \"NAME\", set = \"STAGE=VALUE,...\" } (stage overrides as "
+              "`--set`, see `ropelab presets --help`); the CSVs' set column and the manifest record them.");
   sub->callback([c] { run_command(*c); });
 }
 

@@ -1,16 +1,21 @@
-// `ropelab wall`: the precision wall of one pipeline preset for one model at one context length.
+// `ropelab wall`: the precision wall of one pipeline preset for one model at one context length, or of a dumped
+// table (`--from DIR`, the layout `ropelab emulate --out` writes) measured the same way.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cli/cli_commands.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_support.hpp"
 #include "cli/cli_table.hpp"
+#include "cli/cli_wall_dump.hpp"
 #include "cli/cli_wall_report.hpp"
 #include "ropelab/rope/recipe_stages.hpp"
 #include "ropelab/rope/wall.hpp"
+#include "ropelab/rope/wall_dump.hpp"
+#include "ropelab/stats/vectors.hpp"
 
 namespace ropelab::cli {
 namespace {
@@ -20,37 +25,72 @@ struct WallCommand {
   std::string overrides;
   SpecOptions spec;
   std::string context;
+  std::string from;
   double tau = 0.1;
   int threads = 0;
-  std::string seed = "0";
+  std::optional<std::string> seed;
+  std::string k_file;
+  std::string q_file;
   std::string positions_csv;
   std::string pairs_csv;
   std::string map_csv;
   int groups = 8;
 };
 
+// A user's query or key: one vector of head_dim values (.npy or CSV); empty without a file.
+std::vector<double> load_user_vector(const std::string& option, const std::string& path, int head_dim) {
+  if (path.empty()) return {};
+  const stats::VectorSet v = parse_argument(option, [&] { return stats::load_vectors(path); });
+  if (v.heads != 1 || v.dim != head_dim) {
+    throw std::invalid_argument(option + ": '" + path + "' holds " + std::to_string(v.heads) + " vector(s) of " +
+                                std::to_string(v.dim) + " values; need one vector of head_dim = " + std::to_string(head_dim));
+  }
+  return v.values;
+}
+
+// The m of `positions` whose m + 1 is listed too: where adjacent collisions can be seen.
+std::size_t adjacent_listed(const std::vector<std::int64_t>& positions) {
+  std::size_t count = 0;
+  for (std::size_t j = 0; j + 1 < positions.size(); ++j) count += positions[j + 1] == positions[j] + 1;
+  return count;
+}
+
 void run_wall(const WallCommand& c) {
   // Validate everything before any output.
   rope::Recipe recipe = parse_argument("--preset", [&] { return rope::preset(c.preset); });
   rope::apply_stage_overrides(recipe, c.overrides);
   const rope::RopeSpec spec = resolve_spec(c.spec);
-  const long context = parse_context_argument(c.context);
+  const bool from_dump = !c.from.empty();
+  if (from_dump && !c.context.empty()) {
+    throw std::invalid_argument("--context: not with --from (the positions come from " + c.from + "/positions.npy)");
+  }
+  if (!from_dump && c.context.empty()) throw std::invalid_argument("--context: required (or --from DIR)");
   if (!(c.tau > 0)) throw std::invalid_argument("--tau: " + format_double(c.tau) + " is not > 0");
   if (c.threads < 0) throw std::invalid_argument("--threads: " + std::to_string(c.threads) + " is not >= 0");
   if (c.groups < 1) throw std::invalid_argument("--groups: " + std::to_string(c.groups) + " is not >= 1");
-  rope::WallOptions options{.context_length = context, .tau = c.tau, .threads = c.threads,
-                            .seed = parse_u64_argument("--seed", c.seed), .per_position = !c.positions_csv.empty(),
-                            .phase_error_map = !c.map_csv.empty(), .progress = {}};
-  const rope::Pipeline pipeline = parse_argument("--context", [&] { return rope::make_pipeline(spec, recipe, context); });
-  require_memory("--context", rope::wall_memory_bytes(pipeline, options));
+  if (c.seed && (!c.k_file.empty() || !c.q_file.empty())) {
+    throw std::invalid_argument("--seed: not with --k-file or --q-file (the vectors come from the files)");
+  }
+  rope::WallOptions options{.tau = c.tau, .threads = c.threads, .seed = parse_u64_argument("--seed", c.seed.value_or("0")),
+                            .query = load_user_vector("--q-file", c.q_file, spec.head_dim),
+                            .key = load_user_vector("--k-file", c.k_file, spec.head_dim),
+                            .per_position = !c.positions_csv.empty(), .phase_error_map = !c.map_csv.empty(),
+                            .progress = {}};
+  const rope::WallDump dump = from_dump ? load_wall_dump(c.from, spec) : rope::WallDump{};
+  const long context = from_dump ? static_cast<long>(dump.positions.back() + 1) : parse_context_argument(c.context);
+  options.context_length = context;
+  const char* context_option = from_dump ? "--from" : "--context";
+  const rope::Pipeline pipeline = parse_argument(context_option, [&] { return rope::make_pipeline(spec, recipe, context); });
+  if (!from_dump) require_memory("--context", rope::wall_memory_bytes(pipeline, options));
   AtomicOutputs outputs;
   if (!c.positions_csv.empty()) outputs.add("--csv", c.positions_csv);
   if (!c.pairs_csv.empty()) outputs.add("--pairs-csv", c.pairs_csv);
   if (!c.map_csv.empty()) outputs.add("--map", c.map_csv);
 
-  ProgressLine progress("wall " + recipe.name, context >= (1L << 20));
+  ProgressLine progress("wall " + recipe.name, !from_dump && context >= (1L << 20));
   options.progress = [&progress](double f) { progress.update(f); };
-  const rope::WallReport report = rope::measure_wall(pipeline, options);
+  const rope::WallReport report = from_dump ? parse_argument("--from", [&] { return rope::measure_dump_wall(pipeline, dump, options); })
+                                            : rope::measure_wall(pipeline, options);
   progress.finish();
 
   if (!c.positions_csv.empty()) {
@@ -58,13 +98,21 @@ void run_wall(const WallCommand& c) {
   }
   if (!c.pairs_csv.empty()) outputs.write(c.pairs_csv, [&](std::ostream& out) { write_pairs_csv(out, report); });
   if (!c.map_csv.empty()) {
-    outputs.write(c.map_csv, [&](std::ostream& out) { write_phase_error_map_csv(out, report, pipeline.pairs()); });
+    outputs.write(c.map_csv, [&](std::ostream& out) { write_phase_error_map_csv(out, report, pipeline.pairs(), dump.positions); });
   }
   outputs.commit();
 
   std::cout << "preset " << recipe.name << " | " << recipe.description << "\n"
             << "rotary dims " << spec.rotary_dims << ", base " << format_double(spec.base) << ", scaling "
-            << rope::scaling_name(spec) << ", context " << context << "\n\n";
+            << rope::scaling_name(spec) << ", ";
+  if (from_dump) {
+    std::cout << "dump " << c.from << ": " << dump.positions.size() << " positions in [" << dump.positions.front() << ", "
+              << dump.positions.back() << "]\n"
+              << "errors at the listed positions only; adjacent collisions only at listed m whose m + 1 is listed ("
+              << adjacent_listed(dump.positions) << " such m)\n\n";
+  } else {
+    std::cout << "context " << context << "\n\n";
+  }
   Table overall({"quantity", "value"});
   for (auto& row : overall_rows(report, c.tau)) overall.add_row(row);
   overall.print_aligned(std::cout);
@@ -77,17 +125,26 @@ void run_wall(const WallCommand& c) {
 void add_wall_command(CLI::App& app) {
   auto c = std::make_shared<WallCommand>();
   CLI::App* sub = app.add_subcommand("wall", "Measure where a pipeline's RoPE phases go wrong and positions merge");
-  sub->add_option("--preset", c->preset, "Pipeline preset (see `ropelab presets`)")->required()->type_name("P");
+  sub->add_option("--preset", c->preset, "Pipeline preset (see `ropelab presets`); with --from only its formats count")
+      ->required()->type_name("P");
   sub->add_option("--set", c->overrides, "Override recipe stages: STAGE=VALUE,... (`ropelab presets --stages`)")->type_name("LIST");
   add_spec_options(*sub, c->spec);
-  sub->add_option("--context", c->context, "Context length L: positions 0..L-1, in [2, 2^53 - 1]")->required()->type_name("L");
+  sub->add_option("--context", c->context, "Context length L: positions 0..L-1, in [2, 2^53 - 1]")->type_name("L");
+  sub->add_option("--from", c->from, "Measure a dump instead (the layout `ropelab emulate --out DIR` writes; no --context)")
+      ->type_name("DIR");
   sub->add_option("--tau", c->tau, "Phase-error threshold in radians (> 0, default 0.1)")->type_name("T");
   sub->add_option("--threads", c->threads, "Threads (0 = all; results do not depend on it)")->type_name("N");
-  sub->add_option("--seed", c->seed, "Seed of the N(0,1) query/key for key and score errors")->type_name("S");
+  sub->add_option("--seed", c->seed, "Seed of the N(0,1) query/key for key and score errors (default 0)")->type_name("S");
+  sub->add_option("--k-file", c->k_file, "The key for key and score errors: one vector of head_dim values (.npy or CSV)")
+      ->type_name("FILE");
+  sub->add_option("--q-file", c->q_file, "The query for score errors: one vector of head_dim values (.npy or CSV)")
+      ->type_name("FILE");
   sub->add_option("--csv", c->positions_csv, "Write the per-position map (CSV) to FILE")->type_name("FILE");
   sub->add_option("--pairs-csv", c->pairs_csv, "Write the per-pair table (CSV) to FILE")->type_name("FILE");
   sub->add_option("--map", c->map_csv, "Write |phase error| of every (position, pair) (CSV) to FILE")->type_name("FILE");
   sub->add_option("--groups", c->groups, "Pair groups in the summary (default 8)")->type_name("G");
+  sub->footer("--k-file / --q-file replace the seeded key / query (rounded to the preset's input format); the other one\n"
+              "stays seed 0's draw. With --from, key and score errors need DIR/key.npy and --k-file (the unrotated key).");
   sub->callback([c] { run_wall(*c); });
 }
 

@@ -2,6 +2,7 @@
 #include "cli/cli_wall_report.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "cli/cli_support.hpp"
 #include "cli/cli_table.hpp"
@@ -10,21 +11,40 @@ namespace ropelab::cli {
 
 std::string position_text(std::int64_t position) { return position < 0 ? "-" : std::to_string(position); }
 
+namespace {
+
+// "-" for a quantity not measured (NaN), else the value.
+std::string measured_text(double value) { return std::isnan(value) ? "-" : format_double(value); }
+
+// Where the key and score errors were measured, as a label suffix: ", every 16th position and the last".
+std::string key_positions_text(const rope::WallReport& r) {
+  if (r.listed_positions) return ", every listed position";
+  const std::int64_t n = r.key_sample_step;
+  if (n <= 1) return ", every position";
+  const std::int64_t last_two = n % 100, last = n % 10;
+  const char* suffix = last_two >= 11 && last_two <= 13 ? "th" : last == 1 ? "st" : last == 2 ? "nd" : last == 3 ? "rd" : "th";
+  return ", every " + std::to_string(n) + suffix + " position and the last";
+}
+
+}  // namespace
+
 std::vector<std::vector<std::string>> overall_rows(const rope::WallReport& r, double tau) {
   int subnormal = 0, flushed = 0;
   for (const rope::PairWall& w : r.pairs) {
     subnormal += w.omega_subnormal;
     flushed += w.omega_flushed;
   }
+  const std::string sampled = key_positions_text(r);
   return {{"first adjacent collision (any pair)", position_text(r.first_any_collision)},
           {"first adjacent collision (all pairs)", position_text(r.first_full_collision)},
           {"first phase error > tau = " + format_double(tau) + " rad", position_text(r.first_tau_exceed)},
           {"max phase error (rad)", format_double(r.max_phase_error)},
           {"  at position", position_text(r.max_phase_error_position)},
+          {"max angle error (rad)", measured_text(r.max_angle_error)},
           {"max fraction of pairs colliding at one m", format_double(r.max_colliding_fraction)},
           {"  at position", position_text(r.max_colliding_fraction_position)},
-          {"max rotated-key error (abs)", format_double(r.max_rotated_key_error)},
-          {"max score error (abs)", format_double(r.max_score_error)},
+          {"max rotated-key error (abs)" + sampled, measured_text(r.max_rotated_key_error)},
+          {"max score error (abs)" + sampled, measured_text(r.max_score_error)},
           {"omega subnormal / flushed to 0", std::to_string(subnormal) + " / " + std::to_string(flushed)}};
 }
 
@@ -32,17 +52,18 @@ void print_pair_groups(std::ostream& out, const rope::WallReport& r, int groups)
   const int pairs = static_cast<int>(r.pairs.size());
   groups = std::max(1, std::min(groups, pairs));
   Table table({"pairs", "omega_max", "omega_min", "first_collision", "first_tau_exceed", "max_phase_error",
-               "max_cos_ulps", "max_sin_ulps", "omega_subnormal", "omega_flushed"});
+               "max_angle_error", "max_cos_ulps", "max_sin_ulps", "omega_subnormal", "omega_flushed"});
   for (int g = 0; g < groups; ++g) {
     const int begin = g * pairs / groups, end = (g + 1) * pairs / groups;
     std::int64_t collision = -1, tau = -1;
-    double phase = 0, cos_ulps = 0, sin_ulps = 0;
+    double phase = 0, angle = 0, cos_ulps = 0, sin_ulps = 0;
     int subnormal = 0, flushed = 0;
     for (int i = begin; i < end; ++i) {
       const rope::PairWall& w = r.pairs[static_cast<std::size_t>(i)];
       if (w.first_adjacent_collision >= 0 && (collision < 0 || w.first_adjacent_collision < collision)) collision = w.first_adjacent_collision;
       if (w.first_tau_exceed >= 0 && (tau < 0 || w.first_tau_exceed < tau)) tau = w.first_tau_exceed;
       phase = std::max(phase, w.max_phase_error);
+      if (w.max_angle_error > angle || std::isnan(w.max_angle_error)) angle = w.max_angle_error;  // NaN stays
       cos_ulps = std::max(cos_ulps, w.max_cos_ulps);
       sin_ulps = std::max(sin_ulps, w.max_sin_ulps);
       subnormal += w.omega_subnormal;
@@ -51,7 +72,7 @@ void print_pair_groups(std::ostream& out, const rope::WallReport& r, int groups)
     table.add_row({std::to_string(begin) + "-" + std::to_string(end - 1),
                    format_double(r.pairs[static_cast<std::size_t>(begin)].reference_omega),
                    format_double(r.pairs[static_cast<std::size_t>(end - 1)].reference_omega), position_text(collision),
-                   position_text(tau), format_double(phase), format_double(cos_ulps), format_double(sin_ulps),
+                   position_text(tau), format_double(phase), measured_text(angle), format_double(cos_ulps), format_double(sin_ulps),
                    std::to_string(subnormal), std::to_string(flushed)});
   }
   table.print_aligned(out);
@@ -60,13 +81,13 @@ void print_pair_groups(std::ostream& out, const rope::WallReport& r, int groups)
 void write_pairs_csv(std::ostream& out, const rope::WallReport& r) {
   Table table({"pair", "reference_omega", "stored_omega", "omega_subnormal", "omega_flushed",
                "first_adjacent_collision", "first_tau_exceed", "max_phase_error", "max_phase_error_position",
-               "max_cos_ulps", "max_sin_ulps"});
+               "max_angle_error", "max_cos_ulps", "max_sin_ulps"});
   for (const rope::PairWall& w : r.pairs) {
     table.add_row({std::to_string(w.pair), format_double(w.reference_omega), format_double(w.stored_omega),
                    std::to_string(w.omega_subnormal), std::to_string(w.omega_flushed),
                    std::to_string(w.first_adjacent_collision), std::to_string(w.first_tau_exceed),
                    format_double(w.max_phase_error), std::to_string(w.max_phase_error_position),
-                   format_double(w.max_cos_ulps), format_double(w.max_sin_ulps)});
+                   format_double(w.max_angle_error), format_double(w.max_cos_ulps), format_double(w.max_sin_ulps)});
   }
   table.print_csv(out);
 }
@@ -80,14 +101,13 @@ void write_positions_csv(std::ostream& out, const rope::WallReport& r, int pairs
   }
 }
 
-}  // namespace ropelab::cli
-
-namespace ropelab::cli {
-
-void write_phase_error_map_csv(std::ostream& out, const rope::WallReport& r, int pairs) {
+void write_phase_error_map_csv(std::ostream& out, const rope::WallReport& r, int pairs,
+                               std::span<const std::int64_t> positions) {
   out << "position,pair,phase_error\n";
+  const auto n = static_cast<std::size_t>(pairs);
   for (std::size_t e = 0; e < r.phase_error_map.size(); ++e) {
-    out << e / static_cast<std::size_t>(pairs) << ',' << e % static_cast<std::size_t>(pairs) << ','
+    const std::size_t row = e / n;
+    out << (positions.empty() ? static_cast<std::int64_t>(row) : positions[row]) << ',' << e % n << ','
         << format_double(r.phase_error_map[e]) << '\n';
   }
 }

@@ -1,7 +1,9 @@
 // Text and CSV renderings of a WallReport, shared by `wall` and `compare`.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,12 +14,14 @@ namespace ropelab::cli {
 // "-" for "never", else the position.
 std::string position_text(std::int64_t position);
 
-// The overall quantities, as (name, value) rows.
+// The overall quantities, as (name, value) rows; "-" for what was not measured (no stored angle, no key).
 std::vector<std::vector<std::string>> overall_rows(const rope::WallReport& report, double tau);
 // Pairs grouped into up to `groups` contiguous ranges: ω range, first collision, first tau exceed, ...
 void print_pair_groups(std::ostream& out, const rope::WallReport& report, int groups);
 void write_pairs_csv(std::ostream& out, const rope::WallReport& report);
 void write_positions_csv(std::ostream& out, const rope::WallReport& report, int pairs);
-void write_phase_error_map_csv(std::ostream& out, const rope::WallReport& report, int pairs);
+// Rows of the map at `positions` (a dump's listed positions); empty: rows are positions 0, 1, ...
+void write_phase_error_map_csv(std::ostream& out, const rope::WallReport& report, int pairs,
+                               std::span<const std::int64_t> positions = {});
 
 }  // namespace ropelab::cli

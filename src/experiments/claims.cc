@@ -201,6 +201,8 @@ ClaimResult evaluate(const ClaimSpec& spec) {
     result.verdict = Verdict::inconclusive;
     result.measured = std::string("computation failed: ") + e.what();
   }
+  // The stage overrides that ran, so a verdict table (and `ropelab check --csv`) says which pipeline it judged.
+  if (spec.params.has("set")) result.measured += "; set " + spec.params.text("set");
   return result;
 }
 

@@ -1,6 +1,7 @@
 // Computations for claims about emulated pipelines (rope/wall.hpp) and the "base < 1/eps_mach" claim
-// (theory/wall_claim.hpp): wall.*, wall_claim.*. A pipeline is a preset with optional per-stage overrides,
-// run on a shipped model's spec or a bare (base, head_dim); contexts are kept small so the registry is fast.
+// (theory/wall_claim.hpp): wall.*, wall_claim.*. A pipeline is a preset with optional stage overrides
+// (params.set, as `--set` on the command line), run on a shipped model's spec or a bare (base, head_dim);
+// contexts are kept small so the registry is fast.
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -12,6 +13,7 @@
 #include "ropelab/rope/exact_reference.hpp"
 #include "ropelab/rope/pipeline.hpp"
 #include "ropelab/rope/recipe.hpp"
+#include "ropelab/rope/recipe_stages.hpp"
 #include "ropelab/rope/rope_spec.hpp"
 #include "ropelab/rope/wall.hpp"
 #include "ropelab/theory/wall_claim.hpp"
@@ -33,32 +35,10 @@ rope::RopeSpec spec_of(const Params& p, double base_override) {
   return spec;
 }
 
+// The preset with its stage overrides (params.set, "STAGE=VALUE,..."; claims_parse.cc has checked both).
 rope::Recipe recipe_of(const Params& p) {
   rope::Recipe r = rope::preset(p.text("preset"));
-  const auto format = [&](const char* key, Format& field) {
-    if (p.has(key)) field = parse_format(p.text(key));
-  };
-  format("omega_format", r.omega_format);
-  format("position_format", r.position_format);
-  format("angle_format", r.angle_format);
-  format("trig_format", r.trig_format);
-  format("table_format", r.table_format);
-  if (p.has("omega_cast_format")) {
-    r.omega_cast = true;
-    r.omega_cast_format = parse_format(p.text("omega_cast_format"));
-  }
-  if (p.has("trig")) {
-    const std::string t = p.text("trig");
-    if (t == "accurate") r.trig = rope::Trig::accurate;
-    else if (t == "fast_sfu") r.trig = rope::Trig::fast_sfu;
-    else throw std::invalid_argument(p.where("trig") + ": '" + t + "' is not \"accurate\" or \"fast_sfu\"");
-  }
-  if (p.has("angle_product")) {
-    const std::string a = p.text("angle_product");
-    if (a == "elementwise") r.angle_product = rope::AngleProduct::elementwise;
-    else if (a == "tf32_matmul") r.angle_product = rope::AngleProduct::tf32_matmul;
-    else throw std::invalid_argument(p.where("angle_product") + ": '" + a + "' is not \"elementwise\" or \"tf32_matmul\"");
-  }
+  rope::apply_stage_overrides(r, p.text_or("set", ""));
   return r;
 }
 
@@ -70,14 +50,7 @@ std::map<std::string, ParamSpec> pipeline_params() {
           {"head_dim", {ParamType::integer, false}},
           {"rotary_dims", {ParamType::integer, false}},
           {"preset", {ParamType::text}},
-          {"omega_format", opt_text},
-          {"omega_cast_format", opt_text},
-          {"position_format", opt_text},
-          {"angle_format", opt_text},
-          {"trig_format", opt_text},
-          {"table_format", opt_text},
-          {"trig", opt_text},
-          {"angle_product", opt_text}};
+          {"set", opt_text}};
 }
 
 // The swept points: one value of base or context per point (`bases` / `contexts` arrays), or a single point.

@@ -1,5 +1,6 @@
 // Reading registry files: [[claim]] tables of experiments/claims/*.toml into ClaimSpecs, every key checked
-// (name, type, value) with the file and line of the offending key in the message.
+// (name, type, value; a preset and its stage overrides resolved) with the file and line of the offending key
+// in the message.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,8 @@
 #include <toml++/toml.h>
 
 #include "claims_registry.hpp"
+#include "ropelab/rope/recipe.hpp"
+#include "ropelab/rope/recipe_stages.hpp"
 #include "toml_errors.hpp"
 
 namespace ropelab::experiments::claims {
@@ -117,6 +120,22 @@ bool type_matches(const ParamValue& value, ParamType type) {
   return false;
 }
 
+// A computation's preset and its stage overrides (params.preset, params.set) are resolved while reading, so
+// an unknown name is reported at its own key and line rather than when the claim runs.
+void resolve_pipeline(const Params& params) {
+  rope::Recipe recipe;
+  const auto resolve = [&](const std::string& name, const auto& apply) {
+    if (!params.has(name)) return;
+    try {
+      apply(params.text(name));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(params.where(name) + ": " + e.what());
+    }
+  };
+  resolve("preset", [&](const std::string& name) { recipe = rope::preset(name); });
+  resolve("set", [&](const std::string& overrides) { rope::apply_stage_overrides(recipe, overrides); });
+}
+
 Params read_params(const ClaimReader& reader, const toml::node* node, const Evaluator& evaluator,
                    const std::string& computation, const std::string& file) {
   Params params(file, reader.line());
@@ -142,6 +161,7 @@ Params read_params(const ClaimReader& reader, const toml::node* node, const Eval
     if (spec.required && !params.has(name))
       fail(file, node ? line_of(*node) : reader.line(), "params." + name,
            "missing (computation '" + computation + "' requires it, " + to_string(spec.type) + ")");
+  resolve_pipeline(params);
   return params;
 }
 

@@ -108,13 +108,14 @@ struct ClaimSpec {
 
 // Parses one registry file (TOML text `text`, reported as `file`). Throws std::invalid_argument
 // "<file>:<line>: key '<key>': <problem>" for TOML syntax errors, unknown keys, wrong types, unknown
-// computations, missing or unknown params, missing id/statement/source/expect/computation, a comparison
-// that is missing, doubled or incomplete.
+// computations, missing or unknown params, an unknown params.preset or params.set stage/value, missing
+// id/statement/source/expect/computation, a comparison that is missing, doubled or incomplete.
 std::vector<ClaimSpec> parse_registry(const std::string& text, const std::string& file);
 // Every *.toml in `directory`, sorted by file name; duplicate ids across files are an error too.
 std::vector<ClaimSpec> load_registry(const std::string& directory);
 
 // Runs one claim; an evaluator that throws makes the verdict inconclusive with the reason as `measured`.
+// `measured` ends with "; set <overrides>" when the claim's pipeline carries params.set.
 ClaimResult evaluate(const ClaimSpec& spec);
 
 // "%.*g" with `digits` significant digits.

@@ -85,22 +85,24 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
-// "model,preset,format,base,context,seed," of a point: the values actually used (model "-": a plain spec).
+// "model,preset,set,format,base,context,seed," of a point: the values actually used (model "-": a plain spec;
+// set "-": the preset as shipped).
 std::string grid_columns(const ExperimentSpec& spec, const GridPoint& p) {
   const runner_detail::PointSetup setup = runner_detail::point_setup(spec, p);
-  return csv_field(p.model) + "," + csv_field(p.preset) + "," + csv_field(setup.recipe.angle_format.name) + "," +
+  return csv_field(p.model) + "," + csv_field(p.preset) + "," + csv_field(p.set.empty() ? "-" : p.set) + "," +
+         csv_field(setup.recipe.angle_format.name) + "," +
          number(setup.spec.base) + "," + std::to_string(p.context) + "," + std::to_string(p.seed) + ",";
 }
 
 std::string label(const GridPoint& p) {
-  return p.model + " " + p.preset + " " + p.format + " base=" + (p.base ? number(*p.base) : std::string("-")) + " L=" + std::to_string(p.context) + " seed=" + std::to_string(p.seed);
+  return p.model + " " + p.preset + (p.set.empty() ? "" : " [" + p.set + "]") + " " + p.format + " base=" + (p.base ? number(*p.base) : std::string("-")) + " L=" + std::to_string(p.context) + " seed=" + std::to_string(p.seed);
 }
 
 // DIR/<metric>.csv texts, rows in grid order.
 std::map<std::string, std::string> assemble(const ExperimentSpec& spec, const std::vector<GridPoint>& grid,
                                             const std::map<std::size_t, std::string>& records) {
   std::map<std::string, std::string> csv;
-  for (const std::string& metric : spec.metrics) csv[metric] = "model,preset,format,base,context,seed,quantity,value\n";
+  for (const std::string& metric : spec.metrics) csv[metric] = "model,preset,set,format,base,context,seed,quantity,value\n";
   for (const GridPoint& p : grid) {
     const std::string columns = grid_columns(spec, p);
     std::istringstream lines(records.at(p.index));
@@ -136,7 +138,7 @@ std::string manifest_json(const ExperimentSpec& spec, const RunOptions& o, int t
   nlohmann::json points = nlohmann::json::array();
   for (const GridPoint& p : grid) {
     nlohmann::json base = p.base ? nlohmann::json(*p.base) : nlohmann::json(nullptr);
-    points.push_back({{"index", p.index}, {"model", p.model}, {"preset", p.preset}, {"format", p.format},
+    points.push_back({{"index", p.index}, {"model", p.model}, {"preset", p.preset}, {"set", p.set}, {"format", p.format},
                       {"base", base}, {"context", p.context}, {"seed", p.seed},
                       {"seconds", record_seconds(records.at(p.index))}, {"resumed", resumed.count(p.index) > 0}});
   }

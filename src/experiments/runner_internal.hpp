@@ -10,7 +10,8 @@
 
 namespace ropelab::experiments::runner_detail {
 
-// The RoPE spec, recipe and angle format of a grid point (runner_metrics.cc).
+// The RoPE spec and recipe of a grid point: the preset, then its stage overrides, then the format axis
+// (runner_metrics.cc).
 struct PointSetup {
   rope::RopeSpec spec;
   rope::Recipe recipe;

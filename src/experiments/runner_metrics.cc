@@ -9,6 +9,7 @@
 #include "report_internal.hpp"
 #include "runner_internal.hpp"
 #include "ropelab/rope/pipeline.hpp"
+#include "ropelab/rope/recipe_stages.hpp"
 #include "ropelab/rope/wall.hpp"
 #include "ropelab/stats/empirical.hpp"
 #include "ropelab/stats/scores.hpp"
@@ -113,6 +114,7 @@ PointSetup point_setup(const ExperimentSpec& e, const GridPoint& p) {
   }
   if (p.base) setup.spec.base = *p.base;
   setup.recipe = rope::preset(p.preset);
+  rope::apply_stage_overrides(setup.recipe, p.set);
   if (p.format != "-") setup.recipe.angle_format = parse_format(p.format);
   return setup;
 }

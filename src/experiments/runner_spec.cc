@@ -16,6 +16,7 @@
 #include "runner_internal.hpp"
 #include "ropelab/format.hpp"
 #include "ropelab/rope/recipe.hpp"
+#include "ropelab/rope/recipe_stages.hpp"
 #include "ropelab/rope/rope_spec.hpp"
 
 namespace ropelab::experiments {
@@ -98,6 +99,33 @@ void require_unique(const Reader& r, const toml::node& node, const std::string& 
   }
 }
 
+// One grid.presets entry: "NAME", or { preset = "NAME", set = "STAGE=VALUE,..." } with the overrides checked
+// here (an unknown stage or value is reported at the `set` key's line).
+PresetChoice read_preset(const Reader& r, const toml::node& e) {
+  if (e.is_string()) {
+    const std::string name = r.string(e, "grid.presets");
+    r.resolve(e, "grid.presets", [&] { rope::preset(name); });
+    return {name, ""};
+  }
+  const toml::table* entry = e.as_table();
+  if (!entry) {
+    r.fail(line_of(e), "grid.presets",
+           "each entry must be a preset name or { preset = \"NAME\", set = \"STAGE=VALUE,...\" }, got " +
+               Reader::type_name(e));
+  }
+  r.only_keys(*entry, "grid.presets.", {"preset", "set"});
+  const toml::node* name_node = entry->get("preset");
+  if (!name_node) r.fail(line_of(e), "grid.presets.preset", "missing (the preset the overrides apply to)");
+  PresetChoice choice{r.string(*name_node, "grid.presets.preset"), ""};
+  rope::Recipe recipe;
+  r.resolve(*name_node, "grid.presets.preset", [&] { recipe = rope::preset(choice.name); });
+  if (const toml::node* set = entry->get("set")) {
+    choice.set = r.string(*set, "grid.presets.set");
+    r.resolve(*set, "grid.presets.set", [&] { rope::apply_stage_overrides(recipe, choice.set); });
+  }
+  return choice;
+}
+
 void read_grid(const Reader& r, const toml::table& grid, ExperimentSpec& s) {
   r.only_keys(grid, "grid.", {"models", "presets", "formats", "bases", "contexts", "seeds"});
   if (const toml::node* n = grid.get("models")) {
@@ -111,11 +139,7 @@ void read_grid(const Reader& r, const toml::table& grid, ExperimentSpec& s) {
   }
   if (const toml::node* n = grid.get("presets")) {
     s.presets.clear();
-    r.array(*n, "grid.presets", [&](const toml::node& e) {
-      const std::string name = r.string(e, "grid.presets");
-      r.resolve(e, "grid.presets", [&] { rope::preset(name); });
-      s.presets.push_back(name);
-    });
+    r.array(*n, "grid.presets", [&](const toml::node& e) { s.presets.push_back(read_preset(r, e)); });
     require_unique(r, *n, "grid.presets", s.presets);
   }
   if (const toml::node* n = grid.get("formats")) {
@@ -191,13 +215,13 @@ const std::vector<std::string>& metric_names() {
 std::vector<GridPoint> ExperimentSpec::points() const {
   std::vector<GridPoint> out;
   for (const std::string& model : models)
-    for (const std::string& preset : presets)
+    for (const PresetChoice& preset : presets)
       for (const std::string& format : formats)
         for (const std::optional<double>& base : bases)
           for (long context : contexts)
             for (std::uint64_t seed : seeds) {
-              out.push_back(GridPoint{.index = out.size(), .model = model, .preset = preset, .format = format,
-                                      .base = base, .context = context, .seed = seed});
+              out.push_back(GridPoint{.index = out.size(), .model = model, .preset = preset.name, .set = preset.set,
+                                      .format = format, .base = base, .context = context, .seed = seed});
             }
   return out;
 }
@@ -215,7 +239,7 @@ ExperimentSpec parse_experiment_spec(const std::string& text, const std::string&
   s.path = path;
   s.text = text;
   s.models = {"-"};
-  s.presets = {rope::presets().front().name};
+  s.presets = {{rope::presets().front().name, ""}};
   s.formats = {"-"};
   s.bases = {std::nullopt};
   s.contexts = {4096};
@@ -252,8 +276,8 @@ ExperimentSpec parse_experiment_spec(const std::string& text, const std::string&
   const toml::node* grid_node = root.get("grid");
   for (const std::string& model : s.models) {
     for (const std::optional<double>& base : s.bases) {
-      GridPoint probe{.index = 0, .model = model, .preset = s.presets.front(), .format = s.formats.front(),
-                      .base = base, .context = s.contexts.front(), .seed = 0};
+      GridPoint probe{.index = 0, .model = model, .preset = s.presets.front().name, .set = s.presets.front().set,
+                      .format = s.formats.front(), .base = base, .context = s.contexts.front(), .seed = 0};
       try {
         rope::validate(runner_detail::point_setup(s, probe).spec);
       } catch (const std::invalid_argument& e) {

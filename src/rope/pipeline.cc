@@ -13,6 +13,7 @@
 
 #include "accurate_sincos.hpp"
 #include "highway_trig.hpp"
+#include "pipeline_scaling.hpp"
 #include "platform_trig.hpp"
 #include "ropelab/format_arith.hpp"
 #include "ropelab/round.hpp"
@@ -43,7 +44,13 @@ void round_array(std::span<double> values, const Format& f) {
 // pow of two values of f, as the recipe's pow stage computes it. Pow::correctly_rounded rounds binary64 pow
 // (glibc pow is within 1 ulp in binary64, so RN(pow) differs from the true correct rounding only within
 // 2^-29 relative of a format midpoint). libm and cuda_fast apply to binary32 ω formats only.
-double stage_pow(const Recipe& r, double base, double exponent, const Format& f) {
+// `element` of `count` says where the value sits in the tensor a vectorised pow runs over (Pow::torch_cpu).
+double stage_pow(const Recipe& r, double base, double exponent, const Format& f, int element = 0, int count = 1) {
+  if (is_binary32(f) && r.pow == Pow::torch_cpu) {
+    // aten Loops.h vectorized_loop: 2 x 8 lanes per step through Vectorized<float>::pow (Sleef_powf8_u10), the
+    // remaining count % 16 elements through the scalar std::pow (glibc powf).
+    return element < count - count % 16 ? sleef_u10_powf(base, exponent) : libm_powf(base, exponent);
+  }
   if (is_binary32(f) && r.pow == Pow::libm) return libm_powf(base, exponent);
   if (is_binary32(f) && r.pow == Pow::cuda_fast) {
     // CUDA __powf(x, y) = ex2.approx(y * lg2.approx(x)) (CUDA C Programming Guide, intrinsic functions):
@@ -54,22 +61,29 @@ double stage_pow(const Recipe& r, double base, double exponent, const Format& f)
 }
 
 // The unscaled ω stage of the recipe for pair i of d rotary dims (or the timescale for division recipes).
-std::vector<double> unscaled_stored_omega(const Recipe& r, double base, int d, const std::vector<DoubleDouble>& exact) {
+// numerator: what the reciprocal ω methods divide (1, or a linear factor's reciprocal: pipeline_scaling.hpp).
+std::vector<double> unscaled_stored_omega(const Recipe& r, double base, int d, const std::vector<DoubleDouble>& exact,
+                                          double numerator) {
   const Format& f = r.omega_format;
   const int pairs = d / 2;
   std::vector<double> omega(pairs);
   const double base_f = rn(base, f);
-  const auto pow_rounded = [&r](double x, double y, const Format& g) { return stage_pow(r, x, y, g); };
+  // Pair i's pow as element i of a `pairs`-long tensor (scalar pows pass element 0 of 1).
+  const auto pow_rounded = [&r, pairs](double x, double y, const Format& g, int i = 0, bool tensor = false) {
+    return stage_pow(r, x, y, g, i, tensor ? pairs : 1);
+  };
   switch (r.omega_method) {
     case OmegaMethod::correctly_rounded:
       for (int i = 0; i < pairs; ++i) omega[i] = rn(exact[i].hi + exact[i].lo, f);
       break;
     case OmegaMethod::pow_reciprocal:
       // 1.0 / (base ** (arange(0, d, 2).float() / d)): fp32 exponent, pow, reciprocal.
-      for (int i = 0; i < pairs; ++i) omega[i] = rn(1.0 / pow_rounded(base_f, rn(2.0 * i / d, f), f), f);
+      for (int i = 0; i < pairs; ++i) {
+        omega[i] = rn(numerator / pow_rounded(base_f, rn(2.0 * i / d, f), f, i, true), f);
+      }
       break;
     case OmegaMethod::fp64_pow_reciprocal:
-      for (int i = 0; i < pairs; ++i) omega[i] = rn(1.0 / rn(std::pow(base, 2.0 * i / d), f), f);
+      for (int i = 0; i < pairs; ++i) omega[i] = rn(numerator / rn(std::pow(base, 2.0 * i / d), f), f);
       break;
     case OmegaMethod::ggml_recurrence:
     case OmegaMethod::ggml_angle_recurrence: {  // nominal ω_i = s^i; the angle recurrence runs per position
@@ -83,17 +97,23 @@ std::vector<double> unscaled_stored_omega(const Recipe& r, double base, int d, c
     }
     case OmegaMethod::ggml_power_of_scale: {
       const double scale = pow_rounded(base_f, rn(-2.0 / d, f), f);
-      for (int i = 0; i < pairs; ++i) omega[i] = pow_rounded(scale, i, f);
+      for (int i = 0; i < pairs; ++i) omega[i] = pow_rounded(scale, i, f, i, true);
       break;
     }
     case OmegaMethod::power_of_reciprocal: {
       const double reciprocal = rn(1.0 / base_f, f);
-      for (int i = 0; i < pairs; ++i) omega[i] = pow_rounded(reciprocal, rn(2.0 * i / d, f), f);
+      for (int i = 0; i < pairs; ++i) omega[i] = pow_rounded(reciprocal, rn(2.0 * i / d, f), f, i, true);
       break;
     }
     case OmegaMethod::timescale_division:
-      for (int i = 0; i < pairs; ++i) omega[i] = pow_rounded(base_f, rn(2.0 * i / d, f), f);
+      for (int i = 0; i < pairs; ++i) omega[i] = pow_rounded(base_f, rn(2.0 * i / d, f), f, i, true);
       break;
+    case OmegaMethod::pow_negative_exponent: {
+      // ggml-metal.metal kernel_rope_norm/neox (ggml d99724f): inv_ndims = -1.f/n_dims; pow(freq_base, inv_ndims*i0).
+      const double inv_ndims = rn(-1.0 / d, f);
+      for (int i = 0; i < pairs; ++i) omega[i] = pow_rounded(base_f, rn(inv_ndims * (2 * i), f), f, i, true);
+      break;
+    }
   }
   return omega;
 }
@@ -109,6 +129,7 @@ double angle_recurrence_scale(const Recipe& r, double base, int d) {
 // below max_position_embeddings the table is the init-time one: fp32 ω, exact arange in fp32, fp32 angle and
 // trig, then cast with the module to table_format.
 Recipe init_time_table_recipe(Recipe r) {
+  r.init_table_below_max_positions = false;  // this IS the init-time table
   r.omega_cast = false;
   r.position_format = formats::binary32();
   r.position_semantics = PositionSemantics::rounded;
@@ -122,7 +143,7 @@ Recipe init_time_table_recipe(Recipe r) {
 double Pipeline::stored_inverse_frequency(int pair) const {
   const auto i = static_cast<std::size_t>(pair);
   const double v = recipe.omega_method == OmegaMethod::timescale_division ? 1.0 / stored_omega[i] : stored_omega[i];
-  return angle_divisor.empty() ? v : v / angle_divisor[i];
+  return v * scaling_outside_omega(*this, i);
 }
 
 Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_length) {
@@ -137,35 +158,18 @@ Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_
   }
   p.context_length = context_length;
   p.reference_omega = reference_inverse_frequencies(spec, context_length);
-  p.attention_scaling = attention_scaling(spec);
+  p.attention_scaling = recipe.attention_factor == AttentionFactor::cos_sin ? attention_scaling(spec) : 1.0;
 
   RopeSpec unscaled = spec;
   unscaled.scaling = scaling::None{};
   const std::vector<DoubleDouble> exact_unscaled = reference_inverse_frequencies(unscaled, context_length);
-  p.stored_omega = unscaled_stored_omega(p.recipe, spec.base, spec.rotary_dims, exact_unscaled);
+  p.stored_omega =
+      unscaled_stored_omega(p.recipe, spec.base, spec.rotary_dims, exact_unscaled, omega_numerator(spec, recipe));
   if (recipe.omega_method == OmegaMethod::ggml_angle_recurrence) {
     p.angle_recurrence_scale = angle_recurrence_scale(p.recipe, spec.base, spec.rotary_dims);
   }
 
-  if (recipe.omega_method == OmegaMethod::ggml_angle_recurrence && recipe.scaling_stage == ScalingStage::omega &&
-      !std::holds_alternative<scaling::None>(spec.scaling)) {
-    throw std::invalid_argument("scaling_stage: 'omega' needs a stored omega; omega_method ggml_angle_recurrence "
-                                "applies frequency factors at the angle (scaling_stage=angle)");
-  }
-  const Format& f = recipe.omega_format;
-  const bool division = recipe.omega_method == OmegaMethod::timescale_division;
-  if (!std::holds_alternative<scaling::None>(spec.scaling)) {
-    for (int i = 0; i < p.pairs(); ++i) {
-      const double divisor = rn((exact_unscaled[i].hi + exact_unscaled[i].lo) /
-                                    (p.reference_omega[i].hi + p.reference_omega[i].lo), f);
-      if (recipe.scaling_stage == ScalingStage::angle) {
-        p.angle_divisor.push_back(divisor);
-        continue;
-      }
-      double& stored = p.stored_omega[static_cast<std::size_t>(i)];
-      stored = division ? rn(stored * divisor, f) : rn(stored / divisor, f);
-    }
-  }
+  apply_scaling(p, exact_unscaled);
   if (p.recipe.omega_cast) {
     for (double& stored : p.stored_omega) stored = rn(stored, p.recipe.omega_cast_format);
   }
@@ -182,11 +186,11 @@ double stored_position(const Pipeline& p, std::int64_t m) {
     // are T(base + k * step) with base already a T. One thread: lanes start at multiples of 16 from 0.
     constexpr std::int64_t kLanes = 16;
     const std::int64_t vector_end = p.context_length - p.context_length % (2 * kLanes);
-    if (m >= vector_end) return rn(exact, r.position_format);
+    if (m >= vector_end) return scaled_position(p, rn(exact, r.position_format));
     const double base = rn(static_cast<double>(m - m % kLanes), r.position_format);
-    return rn(base + static_cast<double>(m % kLanes), r.position_format);
+    return scaled_position(p, rn(base + static_cast<double>(m % kLanes), r.position_format));
   }
-  return rn(exact, r.position_format);
+  return scaled_position(p, rn(exact, r.position_format));
 }
 
 void emulate_angles(const Pipeline& p, std::int64_t m0, std::size_t count, std::span<double> angle,
@@ -210,14 +214,15 @@ void emulate_angles(const Pipeline& p, std::int64_t m0, std::size_t count, std::
   }
   if (r.omega_method == OmegaMethod::ggml_angle_recurrence) {
     // ggml-cpu/ops.cpp ggml_rope_cache_init (ggml d99724f): theta = theta_base (= (float)p); per pair
-    // rope_yarn(theta / ff, ...); theta *= theta_scale.
+    // rope_yarn(theta / ff, ...); theta *= theta_scale. The scaling of rope_yarn's argument comes after.
     for (std::size_t j = 0; j < count; ++j) {
       double theta = stored_position(p, m0 + static_cast<std::int64_t>(j));
       for (std::size_t i = 0; i < pairs; ++i) {
-        angle[j * pairs + i] = p.angle_divisor.empty() ? theta : rn(theta / p.angle_divisor[i], r.angle_format);
+        angle[j * pairs + i] = theta;
         theta = rn(theta * p.angle_recurrence_scale, r.angle_format);
       }
     }
+    scale_angles(p, angle.first(count * pairs));
     return;
   }
   std::vector<double> omega = p.stored_omega;
@@ -233,10 +238,7 @@ void emulate_angles(const Pipeline& p, std::int64_t m0, std::size_t count, std::
   // The products above are exact (<= 24 x 24 bits); quotients are rounded once more here, which is exact
   // by the Figueroa condition.
   round_array(angle.first(count * pairs), r.angle_format);
-  if (!p.angle_divisor.empty()) {
-    for (std::size_t e = 0; e < count * pairs; ++e) angle[e] /= p.angle_divisor[e % pairs];
-    round_array(angle.first(count * pairs), r.angle_format);
-  }
+  scale_angles(p, angle.first(count * pairs));
 }
 
 namespace {

@@ -21,4 +21,8 @@ double libm_powf(double x, double y);
 // Throws std::invalid_argument if this CPU lacks AVX2 or FMA (the variant cannot run here).
 void sleef_u10_sincos_f32(std::span<const double> angle, std::span<double> sin_out, std::span<double> cos_out);
 
+// SLEEF 3.5.1's Sleef_powf8_u10avx2(x, y) on binary32 values (torch 1.13 CPU's vectorised pow). Throws as
+// sleef_u10_sincos_f32 without AVX2/FMA.
+double sleef_u10_powf(double x, double y);
+
 }  // namespace ropelab::rope

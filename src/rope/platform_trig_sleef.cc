@@ -6,16 +6,31 @@
 #include <algorithm>
 #include <array>
 #include <stdexcept>
+#include <string>
 
 #include "platform_trig.hpp"
 
 namespace ropelab::rope {
 
-void sleef_u10_sincos_f32(std::span<const double> angle, std::span<double> sin_out, std::span<double> cos_out) {
+namespace {
+
+void require_avx2_fma(const char* what) {
   __builtin_cpu_init();
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
-    throw std::invalid_argument("trig=sleef_u10: this CPU lacks AVX2/FMA, so Sleef_cosf8_u10avx2 cannot run here");
+    throw std::invalid_argument(std::string(what) + ": this CPU lacks AVX2/FMA, so SLEEF's avx2 variant cannot run here");
   }
+}
+
+}  // namespace
+
+double sleef_u10_powf(double x, double y) {
+  require_avx2_fma("pow=torch_cpu");
+  const __m256 r = Sleef_powf8_u10avx2(_mm256_set1_ps(static_cast<float>(x)), _mm256_set1_ps(static_cast<float>(y)));
+  return _mm256_cvtss_f32(r);
+}
+
+void sleef_u10_sincos_f32(std::span<const double> angle, std::span<double> sin_out, std::span<double> cos_out) {
+  require_avx2_fma("trig=sleef_u10");
   std::array<float, 8> x{}, c{}, s{};
   for (std::size_t e0 = 0; e0 < angle.size(); e0 += 8) {
     const std::size_t n = std::min<std::size_t>(8, angle.size() - e0);

@@ -2,6 +2,7 @@
 // overriding cannot disagree.
 #include "ropelab/rope/recipe_stages.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <stdexcept>
 
@@ -39,13 +40,21 @@ const EnumNames<OmegaMethod> kOmegaMethods{{{OmegaMethod::correctly_rounded, "co
                                             {OmegaMethod::ggml_angle_recurrence, "ggml_angle_recurrence"},
                                             {OmegaMethod::ggml_power_of_scale, "ggml_power_of_scale"},
                                             {OmegaMethod::power_of_reciprocal, "power_of_reciprocal"},
-                                            {OmegaMethod::timescale_division, "timescale_division"}}};
-const EnumNames<Pow> kPows{{{Pow::correctly_rounded, "correctly_rounded"}, {Pow::libm, "libm"}, {Pow::cuda_fast, "cuda_fast"}}};
+                                            {OmegaMethod::timescale_division, "timescale_division"},
+                                            {OmegaMethod::pow_negative_exponent, "pow_negative_exponent"}}};
+const EnumNames<Pow> kPows{{{Pow::correctly_rounded, "correctly_rounded"}, {Pow::libm, "libm"}, {Pow::torch_cpu, "torch_cpu"}, {Pow::cuda_fast, "cuda_fast"}}};
 const EnumNames<PositionSemantics> kPositions{
     {{PositionSemantics::rounded, "rounded"}, {PositionSemantics::torch_arange, "torch_arange"}}};
 const EnumNames<AngleProduct> kAngleProducts{
     {{AngleProduct::elementwise, "elementwise"}, {AngleProduct::tf32_matmul, "tf32_matmul"}}};
-const EnumNames<ScalingStage> kScalingStages{{{ScalingStage::omega, "omega"}, {ScalingStage::angle, "angle"}}};
+const EnumNames<ScalingStage> kScalingStages{{{ScalingStage::omega, "omega"},
+                                              {ScalingStage::angle, "angle"},
+                                              {ScalingStage::ggml_freq_scale, "ggml_freq_scale"},
+                                              {ScalingStage::position, "position"},
+                                              {ScalingStage::position_reciprocal, "position_reciprocal"},
+                                              {ScalingStage::reciprocal_numerator, "reciprocal_numerator"}}};
+const EnumNames<AttentionFactor> kAttentionFactors{
+    {{AttentionFactor::cos_sin, "cos_sin"}, {AttentionFactor::softmax, "softmax"}}};
 const EnumNames<Trig> kTrigs{{{Trig::correctly_rounded, "correctly_rounded"},
                               {Trig::accurate, "accurate"},
                               {Trig::libm, "libm"},
@@ -123,6 +132,7 @@ const std::vector<Stage>& stages() {
       enum_stage("scaling_stage", kScalingStages, &Recipe::scaling_stage),
       enum_stage("trig", kTrigs, &Recipe::trig),
       format_stage("trig_format", &Recipe::trig_format),
+      enum_stage("attention_factor", kAttentionFactors, &Recipe::attention_factor),
       format_stage("table_format", &Recipe::table_format),
       format_stage("input_format", &Recipe::input_format),
       enum_stage("rotation", kRotations, &Recipe::rotation),
@@ -160,18 +170,41 @@ std::string allowed_stage_values(std::string_view stage) { return find_stage(sta
 
 void set_stage(Recipe& recipe, std::string_view stage, std::string_view value) { find_stage(stage).set(recipe, value); }
 
-void apply_stage_overrides(Recipe& recipe, std::string_view overrides) {
+namespace {
+
+// Splits "a=b,c=d" into items. A custom format description has commas of its own
+// ("p=11,emin=-14,emax=15,..."): an item whose key is a format-description key (none is a stage name) continues
+// the previous item's value.
+std::vector<std::string> override_items(std::string_view overrides) {
+  static const std::vector<std::string_view> kFormatKeys = {"p", "emin", "emax", "subnormals", "overflow", "specials", "max"};
+  std::vector<std::string> items;
   std::size_t start = 0;
-  while (start < overrides.size()) {
-    const std::size_t comma = overrides.find(',', start);
-    const std::string_view item = overrides.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    start = comma == std::string_view::npos ? overrides.size() : comma + 1;
+  while (start <= overrides.size() && !overrides.empty()) {
+    const std::size_t comma = std::min(overrides.find(',', start), overrides.size());
+    const std::string item(overrides.substr(start, comma - start));
+    const std::string key = item.substr(0, item.find('='));
+    const bool continues = !items.empty() && item.find('=') != std::string::npos &&
+                           std::find(kFormatKeys.begin(), kFormatKeys.end(), key) != kFormatKeys.end();
+    if (continues) {
+      items.back() += "," + item;
+    } else {
+      items.push_back(item);
+    }
+    start = comma + 1;
+  }
+  return items;
+}
+
+}  // namespace
+
+void apply_stage_overrides(Recipe& recipe, std::string_view overrides) {
+  for (const std::string& item : override_items(overrides)) {
     const std::size_t equals = item.find('=');
-    if (equals == std::string_view::npos || equals == 0) {
-      throw std::invalid_argument("--set: '" + std::string(item) + "' is not STAGE=VALUE");
+    if (equals == std::string::npos || equals == 0) {
+      throw std::invalid_argument("--set: '" + item + "' is not STAGE=VALUE");
     }
     try {
-      set_stage(recipe, item.substr(0, equals), item.substr(equals + 1));
+      set_stage(recipe, std::string_view(item).substr(0, equals), std::string_view(item).substr(equals + 1));
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument(std::string("--set: ") + e.what());
     }

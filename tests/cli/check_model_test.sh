@@ -23,6 +23,24 @@ expect_equal "fp16 tables: JSON safe=false" "$(python3 -c 'import json,sys; prin
 expect_equal "fp16 tables: JSON all-pairs collision at 2048" \
   "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["wall"]["first_full_collision"])' <<<"$out")" 2048
 
+# --set: the fixed HF pipeline with its positions held in bf16 (p = 8) merges 256 and 257 in every pair
+run check-model --preset hf-eager-bf16 --model llama-3-8b --context 8192 --set position_format=bfloat16
+expect_equal "bf16 positions by --set: exit 1" "$status" 1
+expect_contains "--set: verdict" "$out" "verdict: UNSAFE (hf-eager-bf16, context 8192)"
+expect_equal "--set: printed under the verdict" "$(sed -n 2p <<<"$out")" "set: position_format=bfloat16"
+expect_contains "--set: positions merge" "$out" "problem: adjacent positions merge in every pair"
+expect_contains "--set: all pairs merge at 256" "$out" "(all pairs) 256"
+run check-model --preset hf-eager-bf16 --model llama-3-8b --context 8192 --set position_format=bfloat16 --json
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)" <<<"$out"; }
+expect_equal "--set: JSON set" "$(json '["set"]')" "position_format=bfloat16"
+expect_equal "--set: JSON all-pairs collision" "$(json '["wall"]["first_full_collision"]')" 256
+run check-model --preset hf-eager-bf16 --model llama-3-8b --context 8192 --json
+expect_equal "no --set: JSON set empty" "$(json '["set"]')" ""
+
+expect_usage_error "unknown stage" "--set" "'tirg'" "stages: omega_method" -- \
+  check-model --preset hf-eager-bf16 --model llama-3-8b --context 8192 --set tirg=libm
+expect_usage_error "unknown stage value" "--set" "stage 'trig'" "'nope'" "correctly_rounded|" -- \
+  check-model --preset hf-eager-bf16 --model llama-3-8b --context 8192 --set trig=nope
 expect_usage_error "unknown preset" "--preset" -- check-model --preset nope --model llama-3-8b --context 8192
 expect_usage_error "unknown model" "--model" -- check-model --preset hf-eager-bf16 --model nope --context 8192
 expect_usage_error "context 1" "--context" -- check-model --preset hf-eager-bf16 --model llama-3-8b --context 1

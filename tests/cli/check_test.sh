@@ -63,6 +63,29 @@ mkdir -p "$scratch/syntax"
 printf '[[claim]]\nid = \n' >"$scratch/syntax/a.toml"
 expect_usage_error "TOML syntax" "a.toml:2" -- check --claims "$scratch/syntax"
 
+# --- a claim's pipeline with stage overrides (params.set): bf16 positions (p = 8) merge 256 and 257 in every
+# pair; the verdict's measured text ends with the set, in the table and the CSV
+wall_claim() {  # ID SET
+  printf '[[claim]]\nid = "%s"\nstatement = "bf16 positions merge at 256"\nsource = "test"\nexpect = "holds"\n' "$1"
+  printf 'computation = "wall.first_full_collision"\n'
+  printf 'params = { preset = "hf-eager-bf16", set = "%s", base = 1e4, head_dim = 16, context = 512 }\nequals = 256\n\n' "$2"
+}
+mkdir -p "$scratch/set"
+wall_claim bf16-positions position_format=bfloat16,trig=libm >"$scratch/set/a.toml"
+run check --claims "$scratch/set" --csv "$scratch/set.csv"
+expect_equal "set: exit code" "$status" 0
+expect_contains "set: summary" "$out" "claims: 1 as expected, 0 not as expected"
+expect_contains "set: recorded in the table" "$out" "measured 256; expected == 256; set position_format=bfloat16,trig=libm"
+expect_contains "set: recorded in the CSV" "$(sed -n 2p "$scratch/set.csv")" \
+  ',yes,"measured 256; expected == 256; set position_format=bfloat16,trig=libm"'
+mkdir -p "$scratch/bad-set"
+wall_claim bad trig=nope >"$scratch/bad-set/a.toml"
+expect_usage_error "unknown stage value" "a.toml:7" "key 'params.set'" "stage 'trig'" "'nope'" "correctly_rounded|" -- \
+  check --claims "$scratch/bad-set"
+wall_claim bad tirg=libm >"$scratch/bad-set/a.toml"
+expect_usage_error "unknown stage" "a.toml:7" "key 'params.set'" "'tirg'" "stages: omega_method" -- \
+  check --claims "$scratch/bad-set"
+
 expect_usage_error "missing directory" "--claims" -- check --claims "$scratch/nowhere"
 expect_usage_error "filter matches nothing" "--filter" -- check --claims "$scratch/good" --filter zzz
 

@@ -17,7 +17,8 @@ for f in wall.csv zone.csv inversion.csv manifest.json; do
   if [[ -s "$scratch/tiny/$f" ]]; then pass; else fail "tiny: $f missing"; fi
 done
 expect_equal "tiny wall rows" "$(wc -l <"$scratch/tiny/wall.csv")" $((1 + 8 * 8))
-expect_equal "tiny wall header" "$(head -1 "$scratch/tiny/wall.csv")" "model,preset,format,base,context,seed,quantity,value"
+expect_equal "tiny wall header" "$(head -1 "$scratch/tiny/wall.csv")" "model,preset,set,format,base,context,seed,quantity,value"
+expect_equal "tiny: presets as shipped (set -)" "$(tail -n +2 "$scratch/tiny/wall.csv" | cut -d, -f3 | sort -u)" "-"
 expect_contains "manifest simd" "$(<"$scratch/tiny/manifest.json")" '"simd_target"'
 expect_contains "manifest spec text" "$(<"$scratch/tiny/manifest.json")" 'Two presets, two bases'
 run run "$specs/tiny.toml" --out "$scratch/tiny" --quiet
@@ -36,8 +37,42 @@ bad "wrong type" "'grid.contexts'" 5 "$head"$'[grid]\ncontexts = 4096\n'
 bad "empty grid" "must not be empty" 5 "$head"$'[grid]\nseeds = []\n'
 bad "unknown preset" "'grid.presets'" 5 "$head"$'[grid]\npresets = ["vllm-9"]\n'
 bad "unknown metric" "'metrics'" 1 $'metrics = ["walls"]\n[experiment]\nname = "x"\n'
+bad "unknown stage value" "key 'grid.presets.set'" 5 \
+  "$head"$'[grid]\npresets = [{ preset = "hf-eager-bf16", set = "trig=nope" }]\n'
+bad "unknown stage value lists the allowed" "correctly_rounded|accurate|libm" 5 \
+  "$head"$'[grid]\npresets = [{ preset = "hf-eager-bf16", set = "trig=nope" }]\n'
+bad "unknown stage" "unknown stage 'tirg'" 6 \
+  "$head"$'[grid]\npresets = ["hf-eager-bf16",\n  { preset = "hf-eager-bf16", set = "tirg=libm" }]\n'
+bad "set without preset" "'grid.presets.preset'" 5 "$head"$'[grid]\npresets = [{ set = "trig=libm" }]\n'
+bad "unknown preset with set" "'grid.presets.preset'" 5 \
+  "$head"$'[grid]\npresets = [{ preset = "vllm-9", set = "trig=libm" }]\n'
 expect_usage_error "missing spec" "cannot read" -- run "$scratch/none.toml" --out "$scratch/none_out"
 expect_usage_error "no --out" "--out" -- run "$specs/tiny.toml"
+
+# --- stage overrides: a preset entry { preset, set } runs with them, and every row and the manifest say so.
+# bf16 positions (p = 8) round 257 to 256 (tie, even): all pairs merge at 256; as shipped, hf-eager-bf16 keeps
+# binary32 positions and never merges two of the first 1024.
+cat >"$scratch/set.toml" <<'TOML'
+metrics = ["wall"]
+[experiment]
+name = "set"
+[grid]
+presets = ["hf-eager-bf16", { preset = "hf-eager-bf16", set = "position_format=bfloat16,trig=libm" }]
+contexts = [1024]
+[options]
+dim = 32
+TOML
+run run "$scratch/set.toml" --out "$scratch/set" --quiet
+expect_equal "set exit" "$status" 0
+expect_equal "set: as shipped never merges" \
+  "$(grep -F 'hf-eager-bf16,-,binary32,10000,1024,0,first_full_collision,' "$scratch/set/wall.csv" | cut -d, -f9)" -1
+expect_equal "set: bf16 positions merge at 256" \
+  "$(grep -F 'hf-eager-bf16,"position_format=bfloat16,trig=libm",binary32,10000,1024,0,first_full_collision,' \
+    "$scratch/set/wall.csv" | awk -F, '{ print $NF }')" 256
+expect_equal "set: every overridden row says so" "$(grep -c 'position_format=bfloat16,trig=libm' "$scratch/set/wall.csv")" 8
+expect_equal "set: manifest" \
+  "$(python3 -c 'import json,sys; print([p["set"] for p in json.load(open(sys.argv[1]))["points"]])' "$scratch/set/manifest.json")" \
+  "['', 'position_format=bfloat16,trig=libm']"
 
 # --- killed mid-way (SIGKILL, no clean-up), then resumed
 cat >"$scratch/slow.toml" <<'TOML'

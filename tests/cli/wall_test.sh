@@ -127,6 +127,118 @@ expect_equal "threads: pairs csv identical" "$(cmp -s "$scratch/t1_pairs.csv" "$
 run wall --preset hf-4.37-cast-bf16 --base 10000 --dim 128 --context 65536 --threads 2 --seed 0x7
 expect_equal "hex seed = decimal seed" "$out" "$(<"$scratch/t1.out")"
 
+# --- sampled positions: key and score errors at every floor(L / 65536)-th position and the last, and the label says so
+for case in "4096 every position" "131072 every 2nd position and the last" "200000 every 3rd position and the last"; do
+  read -r context sampled <<<"$case"
+  run wall --preset hf-eager-bf16 --base 10000 --dim 8 --context "$context"
+  expect_contains "key error sampling at $context" "$out" "max rotated-key error (abs), $sampled  "
+  expect_contains "score error sampling at $context" "$out" "max score error (abs), $sampled  "
+done
+
+# --- angle-only error |stored angle - m omega|. m and omega exact in binary64, the product rounded to binary32: a
+# correctly rounded binary32 angle (up to binary64's rounding, ~2^-27 of an ulp), so every pair's error is at most
+# half an ulp of binary32 in the binade of its largest angle (L - 1) omega.
+# pairs_over_half_ulp FILE L: the pairs of a pairs CSV whose max_angle_error exceeds that half ulp (x 1 + 2^-20).
+pairs_over_half_ulp() {
+  awk -F, -v L="$2" '
+    NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { x = (L - 1) * $c["reference_omega"]; e = 0
+      while (2 ^ (e + 1) <= x) e++
+      while (2 ^ e > x) e--
+      if ($c["max_angle_error"] > 2 ^ (e - 24) * (1 + 2 ^ -20)) print $1 }' "$1"
+}
+rounded=(--preset hf-eager-bf16 --set "omega_method=correctly_rounded,omega_format=binary64,position_format=binary64")
+run wall "${rounded[@]}" --base 10000 --dim 32 --context 4096 --pairs-csv "$scratch/rounded_pairs.csv"
+expect_equal "rounded angle exit code" "$status" 0
+expect_equal "rounded angle: pairs csv rows" "$(($(wc -l <"$scratch/rounded_pairs.csv") - 1))" 16
+expect_equal "rounded angle: no pair above half an ulp" "$(pairs_over_half_ulp "$scratch/rounded_pairs.csv" 4096)" ""
+# pair 0: omega = 1, the angle is the position itself, exact in binary32
+expect_equal "rounded angle: pair 0 exact" "$(csv_cell "$scratch/rounded_pairs.csv" 0 max_angle_error)" 0
+# pair 1: 4095 omega = 2302.8 lies in [2^11, 2^12), half an ulp 2^-13; ~470 roundings there come within 10% of it
+expect_equal "rounded angle: pair 1 near half an ulp" \
+  "$(awk -v e="$(csv_cell "$scratch/rounded_pairs.csv" 1 max_angle_error)" 'BEGIN { print (e > 0.9 * 2 ^ -13) }')" 1
+expect_equal "rounded angle: overall = max over pairs" "$(quantity "max angle error (rad)")" \
+  "$(csv_cell "$scratch/rounded_pairs.csv" 1 max_angle_error)"
+# a rotation recurrence stores no angle: "-" in the summary, nan in the CSV
+run wall --preset hf-eager-bf16 --set incremental=rotation_recurrence --base 10000 --dim 32 --context 4096 \
+  --pairs-csv "$scratch/recurrence_pairs.csv"
+expect_equal "recurrence: no angle error" "$(quantity "max angle error (rad)")" -
+expect_equal "recurrence: csv nan" "$(csv_cell "$scratch/recurrence_pairs.csv" 0 max_angle_error)" nan
+
+# --- --k-file / --q-file. emulate's rotated key at m = 0 is its input key (cos 0 = 1 and sin 0 = 0 exactly, fp16 in
+# and out), which without --k-file is seed 0's draw, wall's default: as a --k-file it must give the seeded run's
+# key and score errors. A zero query makes every score 0 and leaves the key error alone.
+neox=(--preset gpt-neox-fp16 --base 10000 --dim 32)
+run emulate "${neox[@]}" --positions 0 --out "$scratch/key0"
+expect_equal "key dump exit code" "$status" 0
+key_error="max rotated-key error (abs), every position"
+score_error="max score error (abs), every position"
+run wall "${neox[@]}" --context 5000
+seeded_key=$(quantity "$key_error")
+seeded_score=$(quantity "$score_error")
+expect_equal "seeded key error measured" "$([[ $seeded_key =~ ^[0-9] ]] && echo yes)" yes
+run wall "${neox[@]}" --context 5000 --k-file "$scratch/key0/key.npy"
+expect_equal "k-file (.npy) = seeded key: key error" "$(quantity "$key_error")" "$seeded_key"
+expect_equal "k-file (.npy) = seeded key: score error" "$(quantity "$score_error")" "$seeded_score"
+# the same key as CSV: the float64 data after the .npy header (10 bytes + the length stored at bytes 8-9)
+header=$(od -A n -t u2 -j 8 -N 2 "$scratch/key0/key.npy" | tr -d ' ')
+od -A n -v -t f8 -j $((10 + header)) "$scratch/key0/key.npy" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//; s/ /,/g' \
+  >"$scratch/key0.csv"
+expect_equal "key csv has head_dim values" "$(awk -F, '{ print NF }' "$scratch/key0.csv")" 32
+run wall "${neox[@]}" --context 5000 --k-file "$scratch/key0.csv"
+expect_equal "k-file (CSV) = seeded key: key error" "$(quantity "$key_error")" "$seeded_key"
+printf '0%.0s,' {1..31} >"$scratch/zero_query.csv"
+echo 0 >>"$scratch/zero_query.csv"
+run wall "${neox[@]}" --context 5000 --q-file "$scratch/zero_query.csv"
+expect_equal "zero query: score error" "$(quantity "$score_error")" 0
+expect_equal "zero query: key error unchanged" "$(quantity "$key_error")" "$seeded_key"
+
+# --- --from: `wall` of an `emulate` dump of positions 0..L-1 is `wall` over the same context (the same table against
+# the same exact reference): every phase, angle, table-ulp and collision number, byte for byte. 5000 positions cross
+# the first block of 4096; fp16 positions merge from 2048 on, where all pairs collide.
+run emulate "${neox[@]}" --positions 0:5000 --out "$scratch/dump"
+expect_equal "emulate dump exit code" "$status" 0
+run wall "${neox[@]}" --context 5000 --csv "$scratch/swept.csv" --pairs-csv "$scratch/swept_pairs.csv" \
+  --map "$scratch/swept_map.csv"
+swept=$out
+run wall "${neox[@]}" --from "$scratch/dump" --csv "$scratch/dumped.csv" --pairs-csv "$scratch/dumped_pairs.csv" \
+  --map "$scratch/dumped_map.csv"
+expect_equal "--from exit code" "$status" 0
+expect_equal "--from stderr" "$err" ""
+expect_contains "--from names the dump" "$out" "dump $scratch/dump: 5000 positions in [0, 4999]"
+expect_contains "--from says where collisions count" "$out" \
+  "adjacent collisions only at listed m whose m + 1 is listed (4999 such m)"
+expect_equal "--from all-pairs collision" "$(quantity "first adjacent collision (all pairs)")" 2048
+expect_equal "--from: no key error without --k-file" "$(quantity "max rotated-key error (abs), every listed position")" -
+# the overall table without its key and score rows (their labels differ), blanks squeezed
+table_rows() { sed -n '/^quantity/,/^$/p' <<<"$1" | grep -v -e "rotated-key" -e "score error" | tr -s ' '; }
+expect_equal "--from = wall: overall table" "$(table_rows "$out")" "$(table_rows "$swept")"
+expect_equal "--from = wall: pair groups" "$(sed -n '/^pairs /,$p' <<<"$out")" "$(sed -n '/^pairs /,$p' <<<"$swept")"
+for csv in "" _pairs _map; do
+  expect_equal "--from = wall: csv$csv" "$(cmp "$scratch/dumped$csv.csv" "$scratch/swept$csv.csv" && echo same)" same
+done
+# with the unrotated key: the dumped key.npy against the exact rotation, every listed position (all 5000 = every
+# position of the sweep; the fp16 key cache rounds nothing more), so the seeded run's numbers
+run wall "${neox[@]}" --from "$scratch/dump" --k-file "$scratch/key0/key.npy"
+expect_equal "--from key error = wall's" "$(quantity "max rotated-key error (abs), every listed position")" "$seeded_key"
+expect_equal "--from score error = wall's" "$(quantity "max score error (abs), every listed position")" "$seeded_score"
+
+# --- --from with gaps: collisions only between listed m and m + 1. fp16 rounds 2049 to 2048 (all pairs collide);
+# 2050 is exact; 3001 rounds to 3000 too, but 3001 is not listed, so 3000 collides with nothing.
+expect_equal "oracle: 3000 merges" "$(merging_positions 11 3002 | tail -n1)" 3000
+run emulate "${neox[@]}" --positions 0:10,2047:2050,3000 --out "$scratch/sparse"
+run wall "${neox[@]}" --from "$scratch/sparse" --csv "$scratch/sparse.csv" --map "$scratch/sparse_map.csv"
+expect_equal "sparse exit code" "$status" 0
+expect_contains "sparse: adjacent count" "$out" "(11 such m)"
+expect_equal "sparse all-pairs collision" "$(quantity "first adjacent collision (all pairs)")" 2048
+listed="0 1 2 3 4 5 6 7 8 9 2047 2048 2049 3000 "
+expect_equal "sparse csv positions" "$(tail -n +2 "$scratch/sparse.csv" | cut -d, -f1 | tr '\n' ' ')" "$listed"
+expect_equal "sparse map positions" "$(tail -n +2 "$scratch/sparse_map.csv" | cut -d, -f1 | uniq | tr '\n' ' ')" "$listed"
+expect_equal "sparse 2048 collides" "$(csv_cell "$scratch/sparse.csv" 2048 colliding_pairs)" 16
+expect_equal "sparse 2049 does not" "$(csv_cell "$scratch/sparse.csv" 2049 colliding_pairs)" 0
+expect_equal "sparse 3000 has no listed neighbour" "$(csv_cell "$scratch/sparse.csv" 3000 colliding_pairs)" 0
+expect_equal "sweep 3000 collides" "$(csv_cell "$scratch/swept.csv" 3000 colliding_pairs)" 16
+
 # --- bad input: exit 2, one line naming the option, nothing on stdout, no CSV (not even a temporary)
 mkdir "$scratch/refused"
 printf '{"hidden_size": 4096, "num_attention_heads": 32,\n "max_position_embeddings": 4096' >"$scratch/truncated.json"
@@ -176,6 +288,45 @@ expect_refused "pairing with a model" "--pairing" -- \
   wall --preset hf-eager-bf16 --model llama-2-7b --pairing interleaved --context 4096
 expect_usage_error "compare negative threads" "--threads" -- \
   compare --presets hf-eager-bf16 "${spec[@]}" --context 4096 --threads -1
+# --k-file / --q-file / --from refused inputs
+printf '1,2,3\n' >"$scratch/short.csv"
+run emulate --preset gpt-neox-fp16 --base 10000 --dim 32 --positions 0:8 --out "$scratch/small"
+broken() {  # NAME: a fresh copy of the small dump to break
+  rm -rf "$scratch/broken_$1"
+  cp -r "$scratch/small" "$scratch/broken_$1"
+  echo "$scratch/broken_$1"
+}
+expect_refused "short k-file" "--k-file" "head_dim = 32" -- \
+  wall --preset hf-eager-bf16 "${spec[@]}" --context 4096 --k-file "$scratch/short.csv"
+expect_refused "short q-file" "--q-file" "head_dim = 32" -- \
+  wall --preset hf-eager-bf16 "${spec[@]}" --context 4096 --q-file "$scratch/short.csv"
+expect_refused "missing k-file" "--k-file" -- wall --preset hf-eager-bf16 "${spec[@]}" --context 4096 --k-file "$scratch/absent.csv"
+expect_refused "seed with k-file" "--seed" "--k-file" -- \
+  wall --preset hf-eager-bf16 "${spec[@]}" --context 4096 --seed 3 --k-file "$scratch/key0/key.npy"
+expect_refused "seed 0 with q-file" "--seed" -- \
+  wall --preset hf-eager-bf16 "${spec[@]}" --context 4096 --seed 0 --q-file "$scratch/zero_query.csv"
+expect_refused "from and context" "--context" "--from" -- \
+  wall --preset gpt-neox-fp16 "${spec[@]}" --from "$scratch/small" --context 4096
+expect_refused "from absent" "--from" "not a directory" -- wall --preset gpt-neox-fp16 "${spec[@]}" --from "$scratch/absent"
+expect_refused "from without spec" "--model" -- wall --preset gpt-neox-fp16 --from "$scratch/small"
+expect_refused "from: manifest head_dim" "manifest.json" "spec.head_dim is 32" -- \
+  wall --preset gpt-neox-fp16 --base 10000 --dim 64 --from "$scratch/small"
+expect_refused "from: manifest base" "manifest.json" "spec.base" -- \
+  wall --preset gpt-neox-fp16 --base 500000 --dim 32 --from "$scratch/small"
+dir=$(broken no_manifest) && rm "$dir/manifest.json"
+expect_refused "from: omega shape" "omega.npy" "(16,)" "(32,)" -- wall --preset gpt-neox-fp16 --base 10000 --dim 64 --from "$dir"
+dir=$(broken no_cos) && rm "$dir/cos.npy"
+expect_refused "from: no cos.npy" "cos.npy" "cannot open" -- wall --preset gpt-neox-fp16 "${spec[@]}" --from "$dir"
+dir=$(broken float_positions) && cp "$dir/omega.npy" "$dir/positions.npy"
+expect_refused "from: float positions" "positions.npy" "integer" -- wall --preset gpt-neox-fp16 "${spec[@]}" --from "$dir"
+dir=$(broken angle_shape) && cp "$dir/key.npy" "$dir/angle.npy"
+expect_refused "from: angle shape" "angle.npy" "(8, 32)" "(positions, pairs) = (8, 16)" -- \
+  wall --preset gpt-neox-fp16 "${spec[@]}" --from "$dir"
+dir=$(broken not_npy) && echo junk >"$dir/sin.npy"
+expect_refused "from: not .npy" "sin.npy" "not a .npy file" -- wall --preset gpt-neox-fp16 "${spec[@]}" --from "$dir"
+run emulate --preset gpt-neox-fp16 "${spec[@]}" --positions 5,3,4 --out "$scratch/unordered"
+expect_refused "from: positions not increasing" "positions.npy" "strictly increasing" "3 after 5" -- \
+  wall --preset gpt-neox-fp16 "${spec[@]}" --from "$scratch/unordered"
 # An unwritable second output is refused before any work, and the first output is not left behind.
 outputs=$(mktemp -d)
 run wall --preset hf-eager-bf16 "${spec[@]}" --context 4096 --csv "$outputs/ok.csv" --pairs-csv /nonexistent/p.csv

@@ -38,8 +38,9 @@ def widen(bits, dtype):
 
 
 # folder -> how the preset is run and what each golden array is compared with.
-# "set" documents CPU-specific implementations the golden used: torch 1.13 CPU's vectorised cos/sin call SLEEF
-# (trig=sleef_u10); torch.polar's scalar kernel calls glibc (trig=libm). Stack defaults elsewhere (GPU) differ.
+# "set" documents CPU-specific implementations the golden used: torch 1.13 CPU's vectorised pow and cos/sin call
+# SLEEF (pow=torch_cpu, trig=sleef_u10); torch.polar's scalar kernel calls glibc (trig=libm). On a GPU these
+# stacks call CUDA's functions instead, which the presets' defaults model.
 CONFIGS = {
     "01_ggml-cpu_normal_b500000": dict(
         preset="llama.cpp-cpu", spec=["--base", "500000", "--dim", "128", "--pairing", "interleaved"],
@@ -48,24 +49,24 @@ CONFIGS = {
         preset="llama.cpp-cpu", spec=["--base", "10000", "--dim", "128"],
         k_in="f32", table="f32", compare={"k_out": ("key", "f32"), "k_out_f16": ("key_cache", "f16")}),
     "03_hf-llama-eager-bf16_b500000": dict(
-        preset="hf-eager-bf16", spec=["--base", "500000", "--dim", "128"], set="trig=sleef_u10",
+        preset="hf-eager-bf16", spec=["--base", "500000", "--dim", "128"], set="pow=torch_cpu,trig=sleef_u10",
         k_in="bf16", table="bf16", angle="f32", inv_freq="f32",
         compare={"k_out": ("key", "bf16"), "k_out ": ("key_cache", "bf16")}),
     "04_hf-llama-4.38.0-cpu-autocast-bf16_b500000": dict(
-        preset="hf-4.38.0-autocast", spec=["--base", "500000", "--dim", "128"], set="trig=sleef_u10",
+        preset="hf-4.38.0-autocast", spec=["--base", "500000", "--dim", "128"], set="pow=torch_cpu,trig=sleef_u10",
         k_in="bf16", table="bf16", angle="bf16", inv_freq="f32", inv_freq_cast=rne_bf16,
         compare={"k_out": ("key", "bf16"), "k_out ": ("key_cache", "bf16")}),
     "05_hf-llama-pre4.38-bf16-cache-rebuild-arange-bf16_b10000": dict(
         preset="hf-4.37-cast-bf16", spec=["--base", "10000", "--dim", "128", "--max-positions", "4096"],
-        set="trig=sleef_u10", context="1048576",
+        set="pow=torch_cpu,trig=sleef_u10", context="1048576",
         k_in="bf16", table="bf16", angle="bf16", inv_freq="bf16",
         compare={"k_out": ("key", "bf16"), "k_out ": ("key_cache", "bf16")}),
     "06_hf-gpt-neox-eager-rot32_b10000": dict(
-        preset="hf-gpt-neox", spec=["--base", "10000", "--dim", "128", "--rotary-dims", "32"], set="trig=sleef_u10",
+        preset="hf-gpt-neox", spec=["--base", "10000", "--dim", "128", "--rotary-dims", "32"], set="pow=torch_cpu,trig=sleef_u10",
         k_in="bf16", table="f32", angle="f32", inv_freq="f32",
         compare={"k_out": ("key", "f32"), "k_out ": ("key_cache", "f32")}),
     "07_meta-llama2-ref-fp16_b10000": dict(
-        preset="meta-reference", spec=["--base", "10000", "--dim", "128", "--pairing", "interleaved"], set="trig=libm",
+        preset="meta-reference", spec=["--base", "10000", "--dim", "128", "--pairing", "interleaved"], set="pow=torch_cpu,trig=libm",
         k_in="f16", table="f32", compare={"k_out": ("key", "f16"), "k_out ": ("key_cache", "f16")}),
 }
 

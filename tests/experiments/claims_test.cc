@@ -148,6 +148,38 @@ TEST_CASE("a computation rejecting its parameter values is bad input naming file
   }
 }
 
+TEST_CASE("a claim's pipeline carries stage overrides as params.set, recorded in `measured`", "[claims]") {
+  // bf16 positions (p = 8) are exact up to 256 and round 257 to 256 (tie, even): every pair rotates 256 and 257
+  // alike. Below 256, pair 0 (omega = 1, angle = the position) tells adjacent positions apart. As shipped,
+  // hf-eager-bf16 holds positions in binary32 and never merges two of the first 512.
+  const std::string head = "[[claim]]\nid = \"x\"\nstatement = \"s\"\nsource = \"t\"\nexpect = \"holds\"\n"
+                           "computation = \"wall.first_full_collision\"\n";  // params on line 7
+  const auto claim = [&](const std::string& params) {
+    return head + "params = { preset = \"hf-eager-bf16\", base = 1e4, head_dim = 16, context = 512" + params +
+           " }\nequals = 256\n";
+  };
+  const ClaimResult shipped = evaluate(parse_registry(claim(""), "reg.toml").front());
+  CHECK(shipped.verdict == Verdict::refuted);
+  CHECK_THAT(shipped.measured, !ContainsSubstring("set"));
+  const ClaimResult bf16 = evaluate(parse_registry(claim(", set = \"position_format=bfloat16\""), "reg.toml").front());
+  CHECK(bf16.verdict == Verdict::holds);
+  CHECK_THAT(bf16.measured, ContainsSubstring("measured 256") && ContainsSubstring("; set position_format=bfloat16"));
+
+  // Unknown stages, values and presets are bad registries at the key's own line; the old per-stage keys are gone.
+  CHECK_THAT(parse_error(claim(", set = \"trig=nope\"")),
+             ContainsSubstring("reg.toml:7: key 'params.set'") && ContainsSubstring("stage 'trig': unknown value 'nope'") &&
+                 ContainsSubstring("allowed: correctly_rounded|"));
+  CHECK_THAT(parse_error(claim(", set = \"tirg=libm\"")),
+             ContainsSubstring("reg.toml:7: key 'params.set'") && ContainsSubstring("unknown stage 'tirg'; stages: omega_method"));
+  std::string unknown_preset = claim("");
+  unknown_preset.replace(unknown_preset.find("hf-eager-bf16"), 13, "no-such-stack");
+  CHECK_THAT(parse_error(unknown_preset), ContainsSubstring("reg.toml:7: key 'params.preset'") &&
+                                              ContainsSubstring("'no-such-stack'"));
+  CHECK_THAT(parse_error(claim(", trig = \"fast_sfu\"")),
+             ContainsSubstring("reg.toml:7: key 'params.trig'") && ContainsSubstring("unknown parameter") &&
+                 ContainsSubstring("set"));
+}
+
 TEST_CASE("parse errors name file, line and key", "[claims]") {
   const std::string head = "[[claim]]\nid = \"x\"\nstatement = \"s\"\nsource = \"t\"\nexpect = \"holds\"\n";
   const std::string tail = "computation = \"bounds.phase_budget\"\nparams = { eps = 0.5, layers = 32 }\n"

@@ -137,6 +137,61 @@ TEST_CASE("runner: bad specs name the key and its line") {
   require_bad_spec(head + "[grid]\nseeds = [1,,2]\n", "", 5);  // TOML syntax error: still file:line
 }
 
+TEST_CASE("runner: a preset entry may carry stage overrides; unknown stages and values name the key and line") {
+  const std::string head = "metrics = [\"wall\"]\n[experiment]\nname = \"x\"\n[grid]\n";  // lines 1-4
+  const ExperimentSpec spec = parse_experiment_spec(
+      head + "presets = [\"hf-eager-bf16\", { preset = \"hf-eager-bf16\", set = \"trig=libm,rotation=fma\" }]\n",
+      "set.toml");
+  REQUIRE(spec.points().size() == 2);
+  CHECK(spec.points()[0].set.empty());
+  CHECK(spec.points()[1].preset == "hf-eager-bf16");
+  CHECK(spec.points()[1].set == "trig=libm,rotation=fma");
+
+  const std::string presets = "presets = [\"hf-eager-bf16\",\n  ";  // the entry under test is on line 6
+  require_bad_spec(head + presets + "{ preset = \"hf-eager-bf16\", set = \"trig=nope\" }]\n",
+                   "key 'grid.presets.set': --set: stage 'trig': unknown value 'nope'; allowed: correctly_rounded|", 6);
+  require_bad_spec(head + presets + "{ preset = \"hf-eager-bf16\", set = \"tirg=libm\" }]\n",
+                   "unknown stage 'tirg'; stages: omega_method,", 6);
+  require_bad_spec(head + presets + "{ preset = \"hf-eager-bf16\", set = \"trig\" }]\n", "is not STAGE=VALUE", 6);
+  require_bad_spec(head + presets + "{ preset = \"hf-eager-bf16\", set = 3 }]\n",
+                   "'grid.presets.set': must be a string", 6);
+  require_bad_spec(head + presets + "{ preset = \"no-such-stack\", set = \"trig=libm\" }]\n", "'grid.presets.preset'", 6);
+  require_bad_spec(head + presets + "{ set = \"trig=libm\" }]\n", "'grid.presets.preset': missing", 6);
+  require_bad_spec(head + presets + "{ preset = \"hf-eager-bf16\", sett = \"trig=libm\" }]\n",
+                   "'grid.presets.sett': unknown key; allowed: preset, set", 6);
+  require_bad_spec(head + presets + "7]\n", "'grid.presets': each entry must be a preset name or", 6);
+  require_bad_spec(head + "presets = [{ preset = \"hf-eager-bf16\", set = \"trig=libm\" },\n"
+                          "  { preset = \"hf-eager-bf16\", set = \"trig=libm\" }]\n",
+                   "'grid.presets': has a repeated value", 5);
+}
+
+TEST_CASE("runner: stage overrides change the pipeline and are recorded in every CSV row and the manifest") {
+  // bf16 positions (p = 8) hold the integers up to 256 and round 257 to 256 (tie, even): positions 256 and
+  // 257 are one stored position, so every pair rotates them alike. Below 256 pair 0 (omega = 1 exactly, angle
+  // = the position) tells every two positions apart. As shipped, hf-eager-bf16 keeps positions in binary32.
+  // The format axis is applied after the overrides, so the angle format column shows binary32.
+  const TempDir dir("set");
+  const ExperimentSpec spec = parse_experiment_spec(R"(metrics = ["wall"]
+[experiment]
+name = "set"
+[grid]
+presets = ["hf-eager-bf16", { preset = "hf-eager-bf16", set = "position_format=bfloat16,angle_format=bfloat16" }]
+formats = ["fp32"]
+contexts = [512]
+[options]
+dim = 16
+threads = 1
+)", "set.toml");
+  run_experiment(spec, options_for(dir.path));
+  const std::string wall = read_text(dir.path / "wall.csv");
+  CHECK_THAT(wall, ContainsSubstring("-,hf-eager-bf16,-,binary32,10000,512,0,first_full_collision,-1\n"));
+  CHECK_THAT(wall, ContainsSubstring("-,hf-eager-bf16,\"position_format=bfloat16,angle_format=bfloat16\",binary32,"
+                                     "10000,512,0,first_full_collision,256\n"));
+  const nlohmann::json m = nlohmann::json::parse(read_text(dir.path / "manifest.json"));
+  CHECK(m["points"][0]["set"] == "");
+  CHECK(m["points"][1]["set"] == "position_format=bfloat16,angle_format=bfloat16");
+}
+
 TEST_CASE("runner: tiny grid gives one row per point and quantity, and a manifest of its inputs") {
   const TempDir dir("tiny");
   const ExperimentSpec spec = parse_experiment_spec(kTiny, "tiny.toml");
@@ -147,9 +202,9 @@ TEST_CASE("runner: tiny grid gives one row per point and quantity, and a manifes
   CHECK(summary.files.size() == 4);
 
   const std::vector<std::string> wall = lines_of(read_text(dir.path / "wall.csv"));
-  REQUIRE(wall.front() == "model,preset,format,base,context,seed,quantity,value");
+  REQUIRE(wall.front() == "model,preset,set,format,base,context,seed,quantity,value");
   REQUIRE(wall.size() == 1 + 8 * 8);  // 8 points x 8 wall quantities
-  CHECK(wall[1].rfind("-,hf-eager-bf16,", 0) == 0);
+  CHECK(wall[1].rfind("-,hf-eager-bf16,-,", 0) == 0);
   std::set<std::string> distinct(wall.begin() + 1, wall.end());
   CHECK(distinct.size() == wall.size() - 1);
 
@@ -161,16 +216,16 @@ TEST_CASE("runner: tiny grid gives one row per point and quantity, and a manifes
   const rope::WallReport w = rope::measure_wall(rope::make_pipeline(plain, rope::preset("hf-eager-bf16"), 256),
                                                 rope::WallOptions{.context_length = 256, .tau = 0.1, .threads = 1,
                                                                   .seed = 3, .per_position = false, .progress = {}});
-  CHECK(wall[3] == "-,hf-eager-bf16,binary32,10000,256,3,first_tau_exceed," + std::to_string(w.first_tau_exceed));
+  CHECK(wall[3] == "-,hf-eager-bf16,-,binary32,10000,256,3,first_tau_exceed," + std::to_string(w.first_tau_exceed));
 
   // Zone: θ_min = 1/base in the approximate convention (the theory note's definition).
   const std::string zone = read_text(dir.path / "zone.csv");
-  CHECK_THAT(zone, ContainsSubstring("-,hf-eager-bf16,binary32,10000,256,3,theta_min,0.0001\n"));
-  CHECK_THAT(zone, ContainsSubstring("-,hf-eager-bf16,binary32,500000,512,3,theta_min,1.9999999999999999e-06\n"));
+  CHECK_THAT(zone, ContainsSubstring("-,hf-eager-bf16,-,binary32,10000,256,3,theta_min,0.0001\n"));
+  CHECK_THAT(zone, ContainsSubstring("-,hf-eager-bf16,-,binary32,500000,512,3,theta_min,1.9999999999999999e-06\n"));
   // Inversion: |near| x |far| = (L/2)^2 pairs.
   const std::string inversion = read_text(dir.path / "inversion.csv");
-  CHECK_THAT(inversion, ContainsSubstring("-,hf-eager-bf16,binary32,10000,512,3,exact_pairs,65536\n"));
-  CHECK_THAT(inversion, ContainsSubstring("-,hf-4.38.0-autocast,bfloat16,500000,256,3,pipeline_pairs,16384\n"));
+  CHECK_THAT(inversion, ContainsSubstring("-,hf-eager-bf16,-,binary32,10000,512,3,exact_pairs,65536\n"));
+  CHECK_THAT(inversion, ContainsSubstring("-,hf-4.38.0-autocast,-,bfloat16,500000,256,3,pipeline_pairs,16384\n"));
 
   const nlohmann::json m = nlohmann::json::parse(read_text(dir.path / "manifest.json"));
   CHECK(m["experiment"]["name"] == "tiny-test");
@@ -190,6 +245,7 @@ TEST_CASE("runner: tiny grid gives one row per point and quantity, and a manifes
     CHECK(p["resumed"] == false);
   }
   CHECK(m["points"][5]["preset"] == "hf-4.38.0-autocast");
+  CHECK(m["points"][5]["set"] == "");
   CHECK(m["points"][5]["context"] == 512);
 }
 

@@ -119,6 +119,15 @@ TEST_CASE("case 6 (transformers PR #28602): GPT-NeoX needs its fp32 cos/sin tabl
   CHECK(b.max_score_error > f.max_score_error);
 }
 
+TEST_CASE("case 6, today: GPT-NeoX on the Llama rotary module casts its table to bf16 again", "[rope-regression]") {
+  // modular_gpt_neox.py @00dcc6dda: GPTNeoXRotaryEmbedding(LlamaRotaryEmbedding) returns cos.to(x.dtype), so the
+  // fp32 table that PR #28602 restored (hf-gpt-neox) is bf16 again, with the phase error of the 4.36 regression.
+  const RopeSpec spec = model_spec("gpt-neox-20b");
+  const WallReport modular = wall(spec, preset("hf-gpt-neox-modular"), 2048);
+  const WallReport fp32_table = wall(spec, preset("hf-gpt-neox"), 2048);
+  CHECK(modular.max_phase_error > 10 * fp32_table.max_phase_error);
+}
+
 TEST_CASE("case 7 (gpt-neox #1003): fp16 tables at position 1857, angle column 1, 32 rotary dims", "[rope-regression]") {
   const RopeSpec spec = plain_spec(10000, 32);
   const double broken = phase_error_at(make_pipeline(spec, preset("gpt-neox-fp16"), 2048), 1857, 1);

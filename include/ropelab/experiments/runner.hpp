@@ -3,6 +3,7 @@
 // resumes an interrupted run point by point, and splits the grid over ranks (MPI) without depending on MPI.
 #pragma once
 
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -12,11 +13,20 @@
 
 namespace ropelab::experiments {
 
+// A preset of the grid with its stage overrides: `"NAME"` or `{ preset = "NAME", set = "STAGE=VALUE,..." }` in
+// grid.presets (rope/recipe_stages.hpp names the stages and values).
+struct PresetChoice {
+  std::string name;  // rope::presets() name
+  std::string set;   // applied to the preset by rope::apply_stage_overrides; "" for none
+  auto operator<=>(const PresetChoice&) const = default;
+};
+
 // One grid point. Axes the spec leaves out hold one default value (see ExperimentSpec).
 struct GridPoint {
   std::size_t index = 0;  // position in grid order (models, presets, formats, bases, contexts, seeds; last fastest)
   std::string model;      // shipped model name, or "-" (a plain RoPE spec of options.dim at `base`)
   std::string preset;     // pipeline preset name (rope::presets())
+  std::string set;        // its stage overrides "STAGE=VALUE,..." ("" none), applied before `format`
   std::string format;     // angle format name overriding the preset's Recipe::angle_format, or "-" (keep it)
   std::optional<double> base;  // overrides the model's base; unset: the model's own (10000 without a model)
   long context = 0;
@@ -29,7 +39,7 @@ struct ExperimentSpec {
   std::string name;
   std::string description;
   std::vector<std::string> models;    // default {"-"}
-  std::vector<std::string> presets;   // default {first preset}
+  std::vector<PresetChoice> presets;  // default {{first preset, no overrides}}
   std::vector<std::string> formats;   // default {"-"}
   std::vector<std::optional<double>> bases;  // default {unset}
   std::vector<long> contexts;         // default {4096}
@@ -76,7 +86,8 @@ struct RunSummary {
 };
 
 // Runs the missing grid points of this rank's share, then (rank 0) writes DIR/<metric>.csv with the columns
-// model, preset, format, base, context, seed, quantity, value (rows in grid order) and DIR/manifest.json,
+// model, preset, set, format, base, context, seed, quantity, value (rows in grid order; set "-" when the
+// preset runs as shipped, format the angle format actually used) and DIR/manifest.json (every point's set too),
 // each atomically. The CSVs are byte-identical whatever the thread count, rank count or interruptions.
 // DIR/points/ of a different spec: std::invalid_argument.
 RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options);

@@ -25,26 +25,32 @@ struct Pipeline {
   // The stored inverse frequency per pair (a value of omega_format, or of omega_cast_format after the cast);
   // for OmegaMethod::timescale_division the stored timescale 1/ω instead.
   std::vector<double> stored_omega;
-  double attention_scaling = 1;  // multiplied into cos/sin in trig_format (1: no multiply)
-  // Per-pair divisors applied to every angle (ScalingStage::angle with a scaled spec), else empty.
+  // Multiplied into cos/sin in trig_format (1: no multiply; AttentionFactor::softmax recipes keep it out).
+  double attention_scaling = 1;
+  // Per-pair divisors applied to every angle (ScalingStage angle or ggml_freq_scale with a scaled spec), else empty.
   std::vector<double> angle_divisor;
+  // A linear factor the scaling stage applies on its own: the factor dividing the position (position), the
+  // rounded 1/factor multiplying the position (position_reciprocal) or the angle (ggml_freq_scale), else 0.
+  double linear_scale = 0;
   // OmegaMethod::ggml_angle_recurrence: the s of θ_i = fl(θ_(i-1) s), else 0.
   double angle_recurrence_scale = 0;
 
   [[nodiscard]] int pairs() const { return static_cast<int>(reference_omega.size()); }
-  // The effective stored ω as an inverse frequency (1/timescale for timescale_division, divided by the
-  // angle-stage divisor if any), for reports and incremental updates.
+  // The effective stored ω as an inverse frequency (1/timescale for timescale_division, times the scaling the
+  // recipe applies to positions or angles), for reports and incremental updates.
   [[nodiscard]] double stored_inverse_frequency(int pair) const;
 };
 
 // Builds the ω stage. Scaling (linear, NTK, YaRN, llama3, LongRoPE) enters as a per-pair fp divisor
-// ff_i = RN(ω_i unscaled / ω_i scaled), either into the stored ω or at every angle (Recipe::scaling_stage);
-// HF evaluates the same formulas with its own fp32 operation order, which this does not reproduce bit for bit.
-// Throws std::invalid_argument for an invalid spec or context_length <= 0.
+// ff_i = RN(ω_i unscaled / ω_i scaled), either into the stored ω or at every angle, and a linear factor in the
+// place and rounding order Recipe::scaling_stage names; HF evaluates the non-linear formulas with its own fp32
+// operation order, which this does not reproduce bit for bit.
+// Throws std::invalid_argument for an invalid spec, context_length <= 0, or a scaling stage the ω method cannot
+// take (pipeline_scaling.hpp apply_scaling).
 Pipeline make_pipeline(const RopeSpec& spec, const Recipe& recipe, long context_length);
 
 // The position as the recipe stores it before the angle product (PositionSemantics; torch_arange depends
-// on the table length, the pipeline's context length).
+// on the table length, the pipeline's context length), after a linear factor the scaling stage puts there.
 double stored_position(const Pipeline& pipeline, std::int64_t position);
 
 // The stored angles (values of angle_format) of positions [first_position, first_position + count), row-major

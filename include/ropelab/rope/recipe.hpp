@@ -21,7 +21,10 @@ enum class OmegaMethod {
                           // θ_0 = fl(p), θ_i = fl(θ_(i-1) * s) per position; stored ω is the nominal s^i
   ggml_power_of_scale, // ggml CUDA / Vulkan: ω_i = powf(s, i) of the already-rounded s
   power_of_reciprocal, // FlashInfer on the fly: ω_i = __powf(fl(1/base), fl(2i/d)) (fast pow modelled as exact)
-  timescale_division,  // Gemma JAX / TensorRT-LLM kernel: the angle is fl(p / fl(pow(base, 2i/d)))
+  timescale_division,  // Gemma JAX / TensorRT-LLM kernel: the angle is fl(p / fl(pow(base, fl(2i/d)))); Gemma JAX
+                       // forms the exponent as fl(fl(2/d) * i), the same value for power-of-two d (every Gemma head)
+  pow_negative_exponent,  // ggml Metal kernel_rope_*: ω_i = pow(fl(base), fl(fl(-1/d) * 2i)) for every pair: a
+                          // direct pow of the base, no reciprocal and no recurrence; angle fl(p ω_i)
 };
 
 // pow inside the ω stage (binary32 ω formats; other formats use the correctly rounded value).
@@ -29,6 +32,8 @@ enum class Pow {
   correctly_rounded,  // RN(base^x) in omega_format
   libm,               // the platform C library's powf called for real (glibc 2.36 on Debian: what ggml CPU,
                       // and torch's scalar pow, compute)
+  torch_cpu,          // torch 1.13 CPU `base ** tensor` at AVX2 capability: Sleef_powf8_u10avx2 (~1 ulp) on the
+                      // first n - n % 16 elements of the n-element tensor, glibc powf on the rest
   cuda_fast,          // a MODEL of CUDA __powf = ex2.approx(y * lg2.approx(x)): fl(exp2(fl(y * fl(log2 x)))) in
                       // fp32; the PTX approximations add up to ~2 ulp each, so this is a bound model, not bit-exact
 };
@@ -47,11 +52,27 @@ enum class AngleProduct {
   tf32_matmul,  // p and ω rounded to TF32, exact product accumulated in fp32 (HF #48428 hazard)
 };
 
-// Stage 4: where frequency scaling (linear, NTK, YaRN, llama3, LongRoPE) enters, as a per-pair divisor
-// ff_i = RN(ω_i unscaled / ω_i scaled) in omega_format.
+// Stage 4: where frequency scaling (linear, NTK, YaRN, llama3, LongRoPE) enters. Every scaling is a per-pair
+// divisor ff_i = RN(ω_i unscaled / ω_i scaled) in omega_format; several stacks apply the LINEAR factor in their own
+// place and rounding order instead (the values below that name one), and treat the other scalings as stated.
 enum class ScalingStage {
-  omega,  // ω_i / ff_i once, into the stored ω (HF, vLLM, TensorRT-LLM tables)
-  angle,  // fl(angle / ff_i) at every position (ggml rope_freqs: theta / ff in rope_yarn)
+  omega,                 // ω_i / ff_i once, into the stored ω (HF >= 4.43 modeling_rope_utils: inv_freq /= factor)
+  angle,                 // fl(angle / ff_i) at every position (Gemma JAX: sinusoid_inp /= scale_factor)
+  ggml_freq_scale,       // ggml rope_yarn: fl(angle / ff_i) for the per-pair rope_freqs (llama3, LongRoPE), and the
+                         // linear factor as fl(angle * freq_scale), freq_scale = fl32(1 / fl32(factor)) (llama.cpp
+                         // 1.0f/ropescale), after the divisor, in angle_format.
+                         // YaRN is modelled as its divisors ff_i, not as ggml's ramp blend of the two angles
+  position,              // linear: fl(position / factor) into the stored position (HF <= 4.42); others as `omega`
+  position_reciprocal,   // linear: fl(position * fl(1 / factor)) into the stored position (Transformer Engine and
+                         // Megatron: seq *= 1 / factor); others as `omega`
+  reciprocal_numerator,  // linear: ω_i = fl(fl(1 / factor) / fl(pow)) (TensorRT-LLM tables: scale = 1 / scale, then
+                         // inv_freq = scale / pow); needs a pow_reciprocal or fp64_pow_reciprocal ω; others as `omega`
+};
+
+// Where the attention factor of YaRN / LongRoPE (rope_spec.hpp attention_scaling) enters.
+enum class AttentionFactor {
+  cos_sin,  // multiplied into cos and sin in trig_format before the table cast (HF modeling_rope_utils, vLLM, ggml)
+  softmax,  // into the softmax scale, outside RoPE: the table carries no factor (DeepSeek-V3 reference mscale^2)
 };
 
 // Stage 5: the cos/sin implementation, evaluated on the stored angle and rounded to trig_format.
@@ -106,6 +127,7 @@ struct Recipe {
   ScalingStage scaling_stage = ScalingStage::omega;
   Trig trig = Trig::accurate;
   Format trig_format = formats::binary32();
+  AttentionFactor attention_factor = AttentionFactor::cos_sin;
   Format table_format = formats::bfloat16();  // the cos/sin that enter the rotation
   Rotation rotation = Rotation::per_op;
   Format rotation_math_format = formats::binary32();  // the "wide" format of Rotation::wide_then_round

@@ -1,0 +1,63 @@
+// Scanning rows of (position, cos/sin table) against the exact reference, and merging the per-block results
+// into a WallReport: the measurement both measure_wall (a contiguous sweep) and measure_dump_wall (a dump's
+// listed positions) share, so the two agree bit for bit on the same rows. Internal to wall*.cc.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "ropelab/rope/wall.hpp"
+
+namespace ropelab::rope {
+
+// Statistics of one block of rows; merged in block order.
+struct BlockStats {
+  std::vector<PairWall> pairs;
+  std::vector<PositionWall> positions;  // per measured row, when requested
+  std::vector<float> phase_errors;      // [row][pair], when requested
+  double max_rotated_key_error = 0;
+  double max_score_error = 0;
+  int max_colliding_pairs = 0;
+  std::int64_t max_colliding_position = -1;
+  std::int64_t first_full_collision = -1;
+};
+
+// One block of rows: ascending positions, [row][pair] entries.
+struct TableRows {
+  std::span<const std::int64_t> positions;  // every row; a row collides only with a next row at position + 1
+  std::size_t measured = 0;                 // rows [0, measured) are measured; later rows only serve as next rows
+  std::span<const double> cos, sin;         // the stored table, every row
+  std::span<const double> ref_cos, ref_sin; // the exact rotations, measured rows
+  std::span<const double> angle;            // the stored angles, measured rows; empty: none (angle error NaN)
+};
+
+// The coordinates of pair i in a head_dim vector: (i, i + R/2) for half_split, (2i, 2i + 1) for interleaved,
+// R = rotary_dims (cli_emulate.cc lays keys out the same way).
+struct PairCoordinates {
+  std::size_t first, second;
+};
+PairCoordinates pair_coordinates(const RopeSpec& spec, std::size_t pair);
+
+// BlockStats with one zeroed PairWall per pair.
+BlockStats empty_block_stats(int pairs);
+
+// Phase, angle, table-ulp and collision statistics of the measured rows (per row too with options.per_position,
+// and the [row][pair] phase errors with options.phase_error_map). Uses pipeline.reference_omega (angle error)
+// and recipe.table_format (ulps), options.tau.
+BlockStats scan_rows(const Pipeline& pipeline, const WallOptions& options, const TableRows& rows);
+
+// Adds the errors of one row's stored rotated key (y0[i], y1[i]) = pair i, against the exact rotation of
+// v.k by (ref_cos[i], ref_sin[i]), and of the score v.q · y against v.q · R k.
+void add_key_and_score_errors(const SeededPairs& v, std::span<const double> y0, std::span<const double> y1,
+                              std::span<const double> ref_cos, std::span<const double> ref_sin, BlockStats& stats);
+
+// Folds a block into the report; blocks must come in position order (ties keep the earlier position).
+void merge(const BlockStats& block, WallReport& report);
+
+// Fills the per-pair ω facts (stored_inverse_frequency[i] as PairWall::stored_omega, subnormal / flushed
+// judged on held[i], the value the ω format holds) and the whole-report quantities from the per-pair ones.
+void finish_report(const Pipeline& pipeline, std::span<const double> stored_inverse_frequency,
+                   std::span<const double> held, WallReport& report);
+
+}  // namespace ropelab::rope
