@@ -292,14 +292,16 @@ void emulate_rotation_recurrence(const Pipeline& p, std::int64_t m0, std::size_t
 }  // namespace
 
 void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, std::span<double> cos_out,
-                       std::span<double> sin_out, std::span<double> phase_state) {
+                       std::span<double> sin_out, std::span<double> phase_state, std::span<double> angle_out) {
   const Recipe& r = p.recipe;
   const std::size_t n = count * static_cast<std::size_t>(p.pairs());
   if (r.incremental == Incremental::rotation_recurrence) {
+    if (!angle_out.empty()) std::fill_n(angle_out.begin(), n, std::numeric_limits<double>::quiet_NaN());
     emulate_rotation_recurrence(p, m0, count, cos_out, sin_out, phase_state);
   } else {
     emulate_angles(p, m0, count, cos_out.first(n), phase_state);  // cos_out holds the angles for now
     const auto angles = cos_out.first(n);
+    if (!angle_out.empty()) std::copy(angles.begin(), angles.end(), angle_out.begin());
     const bool vectorisable = r.trig == Trig::accurate && std::all_of(angles.begin(), angles.end(), [](double a) {
       return std::abs(a) < kAccurateSincosMaxAngle;  // false for NaN and Inf
     });

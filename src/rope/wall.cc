@@ -35,15 +35,13 @@ class BlockMeasurer {
     const auto pairs = static_cast<std::size_t>(p_.pairs());
     const std::size_t rows = m0 + static_cast<std::int64_t>(count) < o_.context_length ? count + 1 : count;
     // Per-thread scratch reused across blocks (fresh multi-MiB vectors per block cost page faults).
-    thread_local std::vector<double> c, s, ref_c, ref_s, angle, angle_state;
+    thread_local std::vector<double> c, s, ref_c, ref_s, angle;
     thread_local std::vector<std::int64_t> positions;
     for (std::vector<double>* v : {&c, &s}) v->resize(rows * pairs);
     for (std::vector<double>* v : {&ref_c, &ref_s, &angle}) v->resize(count * pairs);
     positions.resize(rows);
     for (std::size_t j = 0; j < rows; ++j) positions[j] = m0 + static_cast<std::int64_t>(j);
-    angle_state = phase_state;  // emulate_angles advances its own copy of the incremental state
-    emulate_angles(p_, m0, count, angle, angle_state);
-    emulate_rotations(p_, m0, count, c, s, phase_state);
+    emulate_rotations(p_, m0, count, c, s, phase_state, angle);
     if (rows > count) {  // the extra row belongs to the next block: step the state back after it
       const std::vector<double> state_after_block = phase_state;
       emulate_rotations(p_, m0 + static_cast<std::int64_t>(count), 1, std::span<double>(c).subspan(count * pairs),

@@ -64,9 +64,11 @@ void emulate_angles(const Pipeline& pipeline, std::int64_t first_position, std::
 // phase_state (2 per pair) carries incremental recipes across calls: on entry the state at first_position,
 // on exit the state at first_position + count (phase_accumulator: φ in the first half; rotation_recurrence:
 // c in the first half, s in the second). It is (re)initialised whenever first_position == 0, and ignored by
-// recipes without incremental updates.
+// recipes without incremental updates. A non-empty angle_out receives the stored angles emulate_angles would
+// give (count * pairs values), computed once for both.
 void emulate_rotations(const Pipeline& pipeline, std::int64_t first_position, std::size_t count,
-                       std::span<double> cos_out, std::span<double> sin_out, std::span<double> phase_state);
+                       std::span<double> cos_out, std::span<double> sin_out, std::span<double> phase_state,
+                       std::span<double> angle_out = {});
 
 // Rotates key pairs (k0[i], k1[i]), values of input_format, by the emulated (c[i], s[i]) with the recipe's
 // rotation arithmetic and rounds the result to storage_format: y0 = k0 c - k1 s, y1 = k1 c + k0 s.
