@@ -4,7 +4,7 @@
 // runs on an OpenMP team and CPU time of the main thread alone would undercount it.
 // The 2^24-position run is done once and reports the peak resident set (VmHWM) beside wall_memory_bytes's
 // estimate: the streaming design promises memory independent of the context length.
-// Usage: wall_bench [Google Benchmark flags]
+// Usage: wall_bench [--target=AVX2|SSE4|...] [Google Benchmark flags]
 #include <benchmark/benchmark.h>
 
 #include "bench_context.hpp"
@@ -27,6 +27,8 @@ namespace {
 
 constexpr int kThreads = 2;
 constexpr double kMiB = 1024.0 * 1024.0;
+constexpr const char* kWhat =
+    "measure_wall: table emulation + exact reference + per-cell phase/ulp/collision/tau scan + sampled key/score errors";
 
 // Llama-3-style RoPE: rope_theta 500000, head_dim 128, no scaling.
 rope::RopeSpec llama3_style_spec() {
@@ -70,6 +72,7 @@ void BM_Wall_HfEagerBf16(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * positions * pipeline.pairs());
   state.counters["threads"] = kThreads;
+  state.SetLabel(kWhat);
 }
 
 void BM_Wall_HfEagerBf16_PeakRss(benchmark::State& state) {
@@ -87,7 +90,7 @@ void BM_Wall_HfEagerBf16_PeakRss(benchmark::State& state) {
   state.counters["peak_rss_MiB"] = static_cast<double>(status_kib("VmHWM")) / 1024.0;
   const rope::WallOptions options{.context_length = positions, .threads = kThreads, .progress = {}};
   state.counters["estimate_MiB"] = static_cast<double>(rope::wall_memory_bytes(pipeline, options)) / kMiB;
-  if (!reset) state.SetLabel("peak RSS not reset: includes earlier benchmarks");
+  state.SetLabel(reset ? kWhat : std::string(kWhat) + "; peak RSS not reset: includes earlier benchmarks");
 }
 
 }  // namespace
@@ -106,6 +109,7 @@ BENCHMARK(BM_Wall_HfEagerBf16_PeakRss)
     ->Unit(benchmark::kSecond);
 
 int main(int argc, char** argv) {
+  apply_target_flag(argc, argv);
   benchmark::Initialize(&argc, argv);
   add_build_context();
   benchmark::RunSpecifiedBenchmarks();

@@ -30,12 +30,14 @@ HWY_INLINE hn::Vec<hn::Rebind<std::uint16_t, DF>> EncodeF16(DF df, hn::Vec<DF> v
   const auto a = hn::And(bits, hn::Set(du, 0x7FFFFFFFu));
   // Normal: rebias the exponent (127 -> 15) and keep the top 10 mantissa bits (the rest are zero).
   const auto normal = hn::Sub(hn::ShiftRight<13>(a), hn::Set(du, (127u - 15u) << 10));
-  // Subnormal (|x| < 2^-14): the significand is |x| * 2^24, an integer below 1024.
-  const auto subnormal = hn::BitCast(du, hn::ConvertTo(di, hn::Mul(hn::BitCast(df, a), hn::Set(df, 16777216.0f))));
+  // Subnormal (|x| < 2^-14): the significand is |x| * 2^24, an integer below 1024. Other lanes convert 0:
+  // Highway 1.0.3's SCALAR ConvertTo is a plain cast, undefined behaviour for NaN.
+  const auto is_subnormal = hn::Lt(hn::BitCast(di, a), hn::Set(di, 0x38800000));
+  const auto small = hn::IfThenElseZero(hn::RebindMask(df, is_subnormal), hn::BitCast(df, a));
+  const auto subnormal = hn::BitCast(du, hn::ConvertTo(di, hn::Mul(small, hn::Set(df, 16777216.0f))));
   const auto inf_bits = hn::Set(du, 0x7F800000u);
   const auto nan = hn::Or(hn::Set(du, 0x7E00u), hn::And(hn::ShiftRight<13>(a), hn::Set(du, 0x3FFu)));
-  auto h = hn::IfThenElse(hn::RebindMask(du, hn::Lt(hn::BitCast(di, a), hn::Set(di, 0x38800000))), subnormal,
-                          normal);
+  auto h = hn::IfThenElse(hn::RebindMask(du, is_subnormal), subnormal, normal);
   h = hn::IfThenElse(hn::Eq(a, inf_bits), hn::Set(du, 0x7C00u), h);
   h = hn::IfThenElse(hn::RebindMask(du, hn::Gt(hn::BitCast(di, a), hn::BitCast(di, inf_bits))), nan, h);
   return hn::DemoteTo(d16, hn::BitCast(di, hn::Or(h, sign)));

@@ -8,13 +8,16 @@
 
 #include <omp.h>
 
+#include "ropelab/parallel_for.hpp"
+
 namespace ropelab::detail {
 
 // Elements per dispatched chunk: large enough to amortise dispatch and thread start, small enough to
 // balance two cores.
 inline constexpr std::size_t kChunkElements = std::size_t{1} << 16;
 
-// Runs body(begin, end) over [0, n) in kChunkElements pieces on up to `threads` threads (0: all).
+// Runs body(begin, end) over [0, n) in kChunkElements pieces on up to `threads` threads (0: all); an exception
+// of a body is rethrown on the calling thread (ropelab/parallel_for.hpp).
 template <class Body>
 void for_each_chunk(std::size_t n, int threads, const Body& body) {
   const auto chunks = static_cast<std::int64_t>((n + kChunkElements - 1) / kChunkElements);
@@ -22,13 +25,10 @@ void for_each_chunk(std::size_t n, int threads, const Body& body) {
     body(std::size_t{0}, n);
     return;
   }
-  const int available = threads > 0 ? threads : omp_get_max_threads();
-  const int used = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(available, chunks)));
-#pragma omp parallel for num_threads(used) schedule(static) if (used > 1)
-  for (std::int64_t c = 0; c < chunks; ++c) {
+  parallel_for(0, chunks, threads, Schedule::static_shares, [&](std::int64_t c) {
     const std::size_t begin = static_cast<std::size_t>(c) * kChunkElements;
     body(begin, std::min(n, begin + kChunkElements));
-  }
+  });
 }
 
 }  // namespace ropelab::detail

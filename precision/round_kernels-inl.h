@@ -263,6 +263,45 @@ HWY_INLINE void RoundBlock(const T* HWY_RESTRICT x, std::size_t n, const detail:
   }
 }
 
+// Rounds x[0, n) in place to nearest even when p.whole_range_nearest_even (bfloat16 or tf32 from binary32):
+// every bit pattern but NaN rounds as RoundNormalRange's nearest-even addition on the whole pattern. The sign
+// bit takes no carry (the largest magnitude, Inf, plus the addend stays below 2^(bits-1)); subnormals share
+// the storage's quantum scaled by 2^drop; the top binade's carry gives the Inf pattern exactly when RNE
+// overflows; Inf stays Inf. NaNs are quieted, as RoundVector does. Same bits as RoundVector on every input.
+template <typename T>
+HWY_INLINE void RoundWholeRangeNearestEven(T* HWY_RESTRICT x, std::size_t n, const detail::RoundParams<T>& p) {
+  using Traits = detail::StorageTraits<T>;
+  using Bits = typename Traits::Bits;
+  const hn::ScalableTag<T> d;
+  const hn::RebindToUnsigned<decltype(d)> du;
+  const int drop = p.normal_range_drop;
+  const auto mask = hn::Set(du, (Bits{1} << drop) - 1);
+  const auto half_minus_1 = hn::Set(du, (Bits{1} << (drop - 1)) - 1);
+  const auto one = hn::Set(du, Bits{1});
+  const auto quiet = hn::Set(du, Traits::kQuietBit);
+  const auto round = [&](hn::Vec<decltype(d)> v) {
+    const auto bits = hn::BitCast(du, v);
+    const auto addend = hn::Add(half_minus_1, hn::And(hn::ShiftRightSame(bits, drop), one));
+    const auto rounded = hn::AndNot(mask, hn::Add(bits, addend));
+    const auto nan = hn::RebindMask(du, hn::IsNaN(v));  // not Ne(v, v): ordered (false for NaN) on AVX2/AVX3
+    return hn::BitCast(d, hn::IfThenElse(nan, hn::Or(bits, quiet), rounded));
+  };
+  const std::size_t lanes = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + 4 * lanes <= n; i += 4 * lanes) {
+    const auto a = hn::LoadU(d, x + i), b = hn::LoadU(d, x + i + lanes);
+    const auto c = hn::LoadU(d, x + i + 2 * lanes), e = hn::LoadU(d, x + i + 3 * lanes);
+    hn::StoreU(round(a), d, x + i);
+    hn::StoreU(round(b), d, x + i + lanes);
+    hn::StoreU(round(c), d, x + i + 2 * lanes);
+    hn::StoreU(round(e), d, x + i + 3 * lanes);
+  }
+  for (; i < n; i += lanes) {
+    const std::size_t count = std::min(lanes, n - i);
+    StoreFirst(round(LoadFirst(d, x + i, count)), d, x + i, count);
+  }
+}
+
 // Splits [first_index, first_index + n) at multiples of 2^32 (where the RNG's block key changes) and
 // dispatches on the rounding mode once per call.
 template <typename T, class Store>

@@ -12,6 +12,7 @@ namespace ropelab::HWY_NAMESPACE {
 template <typename T>
 void RoundInPlace(T* HWY_RESTRICT x, std::size_t n, const detail::RoundParams<T>& p, RoundingMode mode,
                   std::uint64_t seed, std::uint64_t first_index) {
+  if (p.whole_range_nearest_even) return RoundWholeRangeNearestEven(x, n, p);
   RoundSpan(x, n, p, mode, seed, first_index,
             [x](auto d, auto v, std::size_t i, std::size_t count) { StoreFirst(v, d, x + i, count); });
 }

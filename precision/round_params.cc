@@ -27,6 +27,7 @@ bool overflow_goes_to_max(RoundingMode mode, bool negative) {
 template <typename T>
 RoundParams<T> make_round_params(const Format& format, RoundingMode mode) {
   using Traits = StorageTraits<T>;
+  using Bits = typename Traits::Bits;
   validate(format);
   RoundParams<T> p{};
   p.emin = static_cast<typename Traits::SignedBits>(format.emin);
@@ -72,6 +73,15 @@ RoundParams<T> make_round_params(const Format& format, RoundingMode mode) {
   p.normal_range_drop = drop >= 1 && drop < Traits::kMantissaBits ? drop : 0;
   const long normal_floor = std::max<long>(format.emin, Traits::kMinExponent);
   p.normal_range_bits = bits_of(static_cast<T>(std::ldexp(1.0, static_cast<int>(normal_floor))));
+  // The largest finite value of p bits in the storage's top binade: the pattern the addition carries past
+  // into the Inf pattern exactly when RNE overflows.
+  const Bits top_binade_max = (bits_of(std::numeric_limits<T>::max()) >> drop) << drop;
+  p.whole_range_nearest_even = mode == RoundingMode::nearest_even && p.normal_range_drop != 0 &&
+                               format.emin == Traits::kMinExponent && format.subnormals &&
+                               format.specials == SpecialValues::ieee &&
+                               p.max_magnitude_bits == top_binade_max &&
+                               p.overflow_positive == bits_of(infinity) &&
+                               p.overflow_negative == bits_of(-infinity);
   return p;
 }
 

@@ -56,6 +56,11 @@ struct RoundParams {
   // 0 disables the fast path (the target is at least as precise as the storage).
   int normal_range_drop;
   Bits normal_range_bits;
+  // Round to nearest even to a format with the storage's exponent range, subnormals, IEEE Inf/NaN and overflow
+  // to Inf (bfloat16, tf32 from binary32): then every input, subnormals, zeros, Inf and overflow included,
+  // rounds by the normal-range addition on its whole bit pattern (NaN aside), and the kernel takes no
+  // per-vector range check.
+  bool whole_range_nearest_even;
 };
 
 // Throws std::invalid_argument if `format` cannot be kept in storage type T (see round.hpp).

@@ -3,9 +3,6 @@
 // registry (one stderr line naming file:line and key) or bad arguments.
 #include <CLI/CLI.hpp>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -15,6 +12,7 @@
 #include "cli/cli_commands.hpp"
 #include "cli/cli_table.hpp"
 #include "ropelab/experiments/claims.hpp"
+#include "ropelab/io/output_files.hpp"
 
 namespace ropelab::cli {
 namespace {
@@ -33,39 +31,14 @@ Table verdict_table(const std::vector<experiments::ClaimResult>& results) {
   return table;
 }
 
-// Writes FILE.tmp, then renames it over FILE: a reader never sees a half-written file.
-void write_csv_atomically(const std::string& path, const Table& table) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::invalid_argument("--csv: cannot write '" + path + "'");
-    table.print_csv(out);
-    out.flush();
-    if (!out) {
-      std::remove(temporary.c_str());
-      throw std::runtime_error("--csv: writing '" + path + "' failed");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::remove(temporary.c_str());
-    throw std::runtime_error("--csv: cannot rename '" + temporary + "' to '" + path + "': " + ec.message());
-  }
-}
-
 void run(const CheckCommand& command) {
-  if (!command.csv.empty()) {
-    // Fail before the (slow) evaluation when the CSV could not be written at all.
-    const std::filesystem::path parent = std::filesystem::path(command.csv).parent_path();
-    std::error_code ec;
-    if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
-      throw std::invalid_argument("--csv: directory '" + parent.string() + "' does not exist");
-  }
+  io::OutputFiles outputs;  // before the (slow) evaluation: an unusable --csv fails first
+  if (!command.csv.empty()) outputs.add("--csv", command.csv);
   const std::vector<experiments::ClaimResult> results = experiments::check_claims_matching(command.claims_dir, command.filter);
   if (results.empty()) throw std::invalid_argument("--filter: no claim id contains '" + command.filter + "'");
   const Table table = verdict_table(results);
-  if (!command.csv.empty()) write_csv_atomically(command.csv, table);
+  if (!command.csv.empty()) outputs.write(command.csv, [&](std::ostream& out) { table.print_csv(out); });
+  outputs.commit();
   table.print_aligned(std::cout);
   std::size_t good = 0;
   for (const experiments::ClaimResult& r : results) good += r.as_expected() ? 1 : 0;

@@ -9,8 +9,10 @@
 #include <sstream>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_options.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_support.hpp"
+#include "cli/cli_table.hpp"
 #include "cli/cli_wall_report.hpp"
 #include "ropelab/rope/recipe_stages.hpp"
 #include "ropelab/theory/model_check.hpp"
@@ -29,6 +31,8 @@ struct CheckModelCommand {
   std::optional<int> layers;
   int threads = 0;
   bool json = false;
+  std::string key_caches;  // --key-cache F,F,...: one table row per key-cache format
+  double logit_tolerance = 0.1;
 };
 
 // The zone verdict in the exact θ_min convention (the model's real slowest pair). The claimed precision
@@ -60,9 +64,31 @@ std::string pair_list(const std::vector<int>& pairs) {
   return out.str();
 }
 
+bool all_safe(const std::vector<theory::KeyCacheRow>& rows) {
+  return std::all_of(rows.begin(), rows.end(), [](const theory::KeyCacheRow& r) { return r.safe; });
+}
+
+void print_key_cache_table(const std::vector<theory::KeyCacheRow>& rows, const rope::RopeSpec& spec,
+                           double logit_tolerance) {
+  if (rows.empty()) return;
+  std::cout << "key cache: the seeded query and key at every position; score error against the exact rotation at "
+               "positions sampled every "
+            << rows.front().score_sample_step << "; logit error = score error / sqrt(" << spec.head_dim
+            << "); SAFE = no adjacent key collision, no score equal to its neighbour's, logit error <= "
+            << format_double(logit_tolerance) << "\n";
+  Table table({"key_cache", "first_key_collision", "max_score_error", "max_logit_error", "equal_neighbour_scores",
+               "verdict"});
+  for (const theory::KeyCacheRow& r : rows) {
+    table.add_row({r.format, position_text(r.first_key_collision), format_double(r.max_score_error),
+                   format_double(r.max_logit_error), format_double(r.equal_neighbour_fraction),
+                   r.safe ? "SAFE" : "UNSAFE"});
+  }
+  table.print_aligned(std::cout);
+}
+
 void print_text(const theory::ModelCheck& check, const rope::Recipe& recipe, const std::string& overrides,
-                long context, double tau) {
-  std::cout << "verdict: " << (check.safe() ? "SAFE" : "UNSAFE") << " (" << recipe.name << ", context " << context
+                long context, double tau, bool safe) {
+  std::cout << "verdict: " << (safe ? "SAFE" : "UNSAFE") << " (" << recipe.name << ", context " << context
             << ")\n";
   if (!overrides.empty()) std::cout << "set: " << overrides << '\n';
   for (const theory::Problem p : check.problems) std::cout << "  problem: " << theory::to_string(p) << '\n';
@@ -93,10 +119,11 @@ void print_text(const theory::ModelCheck& check, const rope::Recipe& recipe, con
 }
 
 nlohmann::json to_json(const theory::ModelCheck& check, const rope::Recipe& recipe, const std::string& overrides,
-                       long context, double tau) {
+                       long context, double tau, const std::vector<theory::KeyCacheRow>& key_caches) {
   const rope::WallReport& w = check.wall;
   nlohmann::json j;
-  j["safe"] = check.safe();
+  j["safe"] = check.safe() && all_safe(key_caches);
+  j["pipeline_safe"] = check.safe();
   j["preset"] = recipe.name;
   j["set"] = overrides;
   j["context"] = context;
@@ -122,6 +149,13 @@ nlohmann::json to_json(const theory::ModelCheck& check, const rope::Recipe& reci
     j["combined_upgrade"] = {{"stages", check.combined_upgrade->stage}, {"change", check.combined_upgrade->change},
                              {"max_phase_error", check.combined_upgrade->max_phase_error}};
   }
+  j["key_cache"] = nlohmann::json::array();
+  for (const theory::KeyCacheRow& r : key_caches) {
+    j["key_cache"].push_back({{"format", r.format}, {"first_key_collision", r.first_key_collision},
+                              {"max_score_error", r.max_score_error}, {"max_logit_error", r.max_logit_error},
+                              {"score_sample_step", r.score_sample_step},
+                              {"equal_neighbour_fraction", r.equal_neighbour_fraction}, {"safe", r.safe}});
+  }
   return j;
 }
 
@@ -131,10 +165,17 @@ int run_check_model(const CheckModelCommand& c) {
   rope::apply_stage_overrides(recipe, c.overrides);
   const rope::RopeSpec spec = resolve_spec(c.spec);
   const long context = parse_context_argument(c.context);
-  if (!(c.tau > 0)) throw std::invalid_argument("--tau: " + format_double(c.tau) + " is not > 0");
-  if (!(c.eps > 0 && c.eps < 1)) throw std::invalid_argument("--eps: " + format_double(c.eps) + " is not in (0, 1)");
-  if (c.layers && *c.layers < 1) throw std::invalid_argument("--layers: " + std::to_string(*c.layers) + " is not >= 1");
-  if (c.threads < 0) throw std::invalid_argument("--threads: " + std::to_string(c.threads) + " is not >= 0");
+  require_reference_range(c.spec, spec, context);
+  // The key-cache table first: its formats and block sizes are checked before the long wall measurement.
+  std::vector<theory::KeyCacheRow> key_caches;
+  if (!c.key_caches.empty()) {
+    const std::vector<std::string> formats = list_items("--key-cache", c.key_caches);
+    key_caches = parse_argument("--key-cache", [&] {
+      return theory::check_key_caches(spec, recipe, formats,
+                                      {.context_length = context, .logit_tolerance = c.logit_tolerance,
+                                       .threads = c.threads, .seed = 0});
+    });
+  }
   theory::Zone zone;
   const theory::ZoneSummary summary =
       parse_argument("--model", [&] { return zone_summary(spec, context, c, recipe, zone); });
@@ -143,12 +184,14 @@ int run_check_model(const CheckModelCommand& c) {
                                                                                .threads = c.threads, .progress = {}}));
   const theory::ModelCheck check = theory::check_model(
       spec, recipe, theory::ModelCheckOptions{.context_length = context, .tau = c.tau, .threads = c.threads, .zone = summary});
+  const bool safe = check.safe() && all_safe(key_caches);
   if (c.json) {
-    std::cout << to_json(check, recipe, c.overrides, context, c.tau).dump(2) << '\n';
+    std::cout << to_json(check, recipe, c.overrides, context, c.tau, key_caches).dump(2) << '\n';
   } else {
-    print_text(check, recipe, c.overrides, context, c.tau);
+    print_text(check, recipe, c.overrides, context, c.tau, safe);
+    print_key_cache_table(key_caches, spec, c.logit_tolerance);
   }
-  return check.safe() ? 0 : 1;
+  return safe ? 0 : 1;
 }
 
 }  // namespace
@@ -161,11 +204,23 @@ void add_check_model_command(CLI::App& app) {
   sub->add_option("--set", c->overrides, "Override recipe stages: STAGE=VALUE,... (`ropelab presets --stages`)")->type_name("LIST");
   add_spec_options(*sub, c->spec);
   sub->add_option("--context", c->context, "Target context length L, in [2, 2^53 - 1]")->required()->type_name("L");
-  sub->add_option("--tau", c->tau, "Largest acceptable phase error in radians (default 0.1)")->type_name("T");
-  sub->add_option("--eps", c->eps, "Coherence threshold of the phase bounds, in (0, 1) (default 0.5)")->type_name("E");
-  sub->add_option("--layers", c->layers, "Layers N for the depth bound (gates only when given)")->type_name("N");
-  sub->add_option("--threads", c->threads, "Threads (0 = all)")->type_name("N");
+  sub->add_option("--tau", c->tau, "Largest acceptable phase error in radians, in (0, pi] (default 0.1)")
+      ->type_name("T")->check(tau_range());
+  sub->add_option("--eps", c->eps, "Coherence threshold of the phase bounds, in (0, 1) (default 0.5)")
+      ->type_name("E")->check(number_in(0, 1, true, true));
+  sub->add_option("--layers", c->layers, "Layers N for the depth bound, in [1, 1000000] (gates only when given)")
+      ->type_name("N")->check(integer_in(1, 1000000));
+  add_threads_option(*sub, c->threads, "Threads, in [0, 1024] (0 = all)");
   sub->add_flag("--json", c->json, "Machine-readable JSON on stdout");
+  sub->add_option("--key-cache", c->key_caches,
+                  "Also judge these key-cache formats (comma list of scalar or block format names, e.g. "
+                  "f16,q8_0,q4_0,fp8_e4m3_per_tensor; `ropelab formats --block`): first adjacent key collision, "
+                  "score and logit error, equal neighbour scores and a verdict per format; exit 1 if any is UNSAFE")
+      ->type_name("LIST");
+  sub->add_option("--logit-tol", c->logit_tolerance,
+                  "Largest acceptable logit error (score error / sqrt(head_dim)) of a key cache, in (0, 1e6] "
+                  "(default 0.1)")
+      ->type_name("T")->check(number_in(0, 1e6, true, false));
   sub->callback([c] {
     const int status = run_check_model(*c);
     if (status != 0) throw ExitStatus{status};

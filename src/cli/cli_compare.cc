@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_options.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_support.hpp"
 #include "cli/cli_table.hpp"
@@ -39,28 +40,31 @@ std::vector<std::string> overrides_per_preset(const std::vector<std::string>& gi
 
 void run_compare(const CompareCommand& c) {
   std::vector<rope::Recipe> recipes;
-  for (const std::string& name : split_comma_list(c.presets)) {
+  for (const std::string& name : list_items("--presets", c.presets)) {
     recipes.push_back(parse_argument("--presets", [&] { return rope::preset(name); }));
   }
-  if (recipes.empty()) throw std::invalid_argument("--presets: give at least one preset name");
   const std::vector<std::string> overrides = overrides_per_preset(c.overrides, recipes.size());
   for (std::size_t i = 0; i < recipes.size(); ++i) rope::apply_stage_overrides(recipes[i], overrides[i]);
   const rope::RopeSpec spec = resolve_spec(c.spec);
   const long context = parse_context_argument(c.context);
-  if (!(c.tau > 0)) throw std::invalid_argument("--tau: " + format_double(c.tau) + " is not > 0");
-  if (c.threads < 0) throw std::invalid_argument("--threads: " + std::to_string(c.threads) + " is not >= 0");
+  require_reference_range(c.spec, spec, context);
+  // Every pipeline is built and its memory checked before the first measurement starts.
+  std::vector<rope::Pipeline> pipelines;
+  for (const rope::Recipe& recipe : recipes) {
+    pipelines.push_back(parse_argument("--context", [&] { return rope::make_pipeline(spec, recipe, context); }));
+    require_memory("--context", rope::wall_memory_bytes(pipelines.back(), {.context_length = context, .threads = c.threads,
+                                                                           .progress = {}}));
+  }
 
   std::vector<std::string> header{"quantity"};
   std::vector<std::vector<std::vector<std::string>>> columns;
-  for (const rope::Recipe& recipe : recipes) {
-    const rope::Pipeline pipeline = parse_argument("--context", [&] { return rope::make_pipeline(spec, recipe, context); });
+  for (std::size_t i = 0; i < pipelines.size(); ++i) {
     rope::WallOptions options{.context_length = context, .tau = c.tau, .threads = c.threads, .progress = {}};
-    require_memory("--context", rope::wall_memory_bytes(pipeline, options));
-    ProgressLine progress("compare " + recipe.name, context >= (1L << 20));
+    ProgressLine progress("compare " + recipes[i].name, context >= (1L << 20));
     options.progress = [&progress](double f) { progress.update(f); };
-    columns.push_back(overall_rows(rope::measure_wall(pipeline, options), c.tau));
+    columns.push_back(overall_rows(rope::measure_wall(pipelines[i], options), c.tau));
     progress.finish();
-    header.push_back(recipe.name);
+    header.push_back(recipes[i].name);
   }
   Table table(header);
   if (!c.overrides.empty()) {  // the overrides that ran, right under the preset names
@@ -89,8 +93,9 @@ void add_compare_command(CLI::App& app) {
       ->type_name("LIST");
   add_spec_options(*sub, c->spec);
   sub->add_option("--context", c->context, "Context length L, in [2, 2^53 - 1]")->required()->type_name("L");
-  sub->add_option("--tau", c->tau, "Phase-error threshold in radians (> 0, default 0.1)")->type_name("T");
-  sub->add_option("--threads", c->threads, "Threads (0 = all)")->type_name("N");
+  sub->add_option("--tau", c->tau, "Phase-error threshold in radians, in (0, pi] (default 0.1)")
+      ->type_name("T")->check(tau_range());
+  add_threads_option(*sub, c->threads, "Threads, in [0, 1024] (0 = all)");
   sub->add_flag("--csv", c->csv, "Print CSV");
   sub->callback([c] { run_compare(*c); });
 }

@@ -12,16 +12,17 @@
 
 #include "cli/cli_commands.hpp"
 #include "cli/cli_npy.hpp"
+#include "cli/cli_positions.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_stage_help.hpp"
 #include "cli/cli_support.hpp"
+#include "ropelab/io/output_files.hpp"
 #include "experiments/report_internal.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 #include "ropelab/rope/pipeline.hpp"
 #include "ropelab/rope/recipe_stages.hpp"
 #include "ropelab/rope/wall.hpp"
 #include "ropelab/round.hpp"
-#include "ropelab/stats/vectors.hpp"
 
 namespace ropelab::cli {
 namespace {
@@ -38,35 +39,6 @@ struct EmulateCommand {
   std::string context;
   std::string out;
 };
-
-// "a:b" half-open ranges and single positions, comma-separated, in the order given.
-std::vector<std::int64_t> parse_positions(const std::string& text) {
-  std::vector<std::int64_t> positions;
-  const auto value = [](const std::string& item, const std::string& part) {
-    const std::uint64_t v = parse_u64_argument("--positions", part);
-    if (v > static_cast<std::uint64_t>(rope::max_reference_position - 1)) {
-      throw std::invalid_argument("--positions: '" + item + "' is not in [0, 2^53 - 2]");
-    }
-    return static_cast<std::int64_t>(v);
-  };
-  constexpr std::size_t kMaxPositions = std::size_t{1} << 24;
-  for (const std::string& item : split_comma_list(text)) {
-    const std::size_t colon = item.find(':');
-    if (colon == std::string::npos) {
-      positions.push_back(value(item, item));
-    } else {
-      const std::int64_t a = value(item, item.substr(0, colon)), b = value(item, item.substr(colon + 1));
-      if (b <= a) throw std::invalid_argument("--positions: range '" + item + "' is empty (a:b means a <= m < b)");
-      if (static_cast<std::uint64_t>(b - a) > kMaxPositions) {
-        throw std::invalid_argument("--positions: range '" + item + "' lists more than 2^24 positions");
-      }
-      for (std::int64_t m = a; m < b; ++m) positions.push_back(m);
-    }
-    if (positions.size() > kMaxPositions) throw std::invalid_argument("--positions: more than 2^24 positions in all");
-  }
-  if (positions.empty()) throw std::invalid_argument("--positions: no positions listed");
-  return positions;
-}
 
 // Coordinates of pair i: (first[i], second[i]); coordinates >= rotary_dims pass through.
 struct PairCoordinates {
@@ -90,12 +62,7 @@ std::vector<double> input_key(const EmulateCommand& c, const rope::Pipeline& p, 
   const auto d = static_cast<std::size_t>(p.spec.head_dim);
   std::vector<double> key(d, 0.0);
   if (!c.k_file.empty()) {
-    const stats::VectorSet v = parse_argument("--k-file", [&] { return stats::load_vectors(c.k_file); });
-    if (v.heads != 1 || static_cast<std::size_t>(v.dim) != d) {
-      throw std::invalid_argument("--k-file: '" + c.k_file + "' holds " + std::to_string(v.heads) + " vector(s) of " +
-                                  std::to_string(v.dim) + " values; need one vector of head_dim = " + std::to_string(d));
-    }
-    key = v.values;
+    key = load_pipeline_vector("--k-file", c.k_file, p.spec, p.recipe);
     round_in_place(std::span<double>(key), p.recipe.input_format);
     return key;
   }
@@ -207,7 +174,7 @@ nlohmann::ordered_json manifest(const EmulateCommand& c, const rope::Recipe& req
       {"sin.npy", {{"dtype", "float64"}, {"shape", {n, pairs}}, {"format", r.table_format.name}}},
       {"key.npy", {{"dtype", "float64"}, {"shape", {n, d}}, {"format", r.storage_format.name},
                    {"holds", "rotated key in the input's coordinate order"}}},
-      {"key_cache.npy", {{"dtype", "float64"}, {"shape", {n, d}}, {"format", r.key_cache_format.name}}}};
+      {"key_cache.npy", {{"dtype", "float64"}, {"shape", {n, d}}, {"format", rope::key_cache_name(r)}}}};
   return m;
 }
 
@@ -230,6 +197,7 @@ void run_emulate(const EmulateCommand& c) {
   if (fs::exists(c.out) && !fs::is_directory(c.out)) throw std::invalid_argument("--out: '" + c.out + "' is not a directory");
   const std::size_t pairs = static_cast<std::size_t>(spec.rotary_dims / 2), d = static_cast<std::size_t>(spec.head_dim);
   require_memory("--positions", positions.size() * (3 * pairs + 2 * d) * sizeof(double) * 2);
+  require_reference_range(c.spec, spec, context);
   const rope::Pipeline pipeline = parse_argument("--context", [&] { return rope::make_pipeline(spec, recipe, context); });
   const PairCoordinates pc = pair_coordinates(spec);
   const std::vector<double> key = input_key(c, pipeline, pc);
@@ -239,7 +207,7 @@ void run_emulate(const EmulateCommand& c) {
   fs::create_directories(c.out, error);
   if (error) throw std::invalid_argument("--out: cannot create directory '" + c.out + "': " + error.message());
   try {
-    AtomicOutputs outputs;
+    io::OutputFiles outputs;
     const auto path = [&](const char* file) { return (fs::path(c.out) / file).string(); };
     for (const char* file : {"positions.npy", "omega.npy", "angle.npy", "cos.npy", "sin.npy", "key.npy", "key_cache.npy",
                              "manifest.json"}) {

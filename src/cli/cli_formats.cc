@@ -12,6 +12,7 @@
 #include "cli/cli_commands.hpp"
 #include "cli/cli_support.hpp"
 #include "cli/cli_table.hpp"
+#include "ropelab/block_format.hpp"
 #include "ropelab/format.hpp"
 #include "ropelab/mpfr_value.hpp"
 
@@ -21,6 +22,7 @@ namespace {
 struct FormatsOptions {
   std::vector<std::string> extra_formats;
   bool csv = false;
+  bool block = false;
 };
 
 // The quantities as text. Formats that fit binary64 print exactly readable %.17g values; mpfr:P formats
@@ -89,7 +91,47 @@ std::vector<std::string> format_row(const Format& f) {
           facts.max_exact_integer};
 }
 
+// Bits per stored element: a number for fixed blocks; "E+S/n" when one scale covers the whole row of n elements.
+std::string bits_text(const BlockFormat& f) {
+  if (f.block_size > 0) return format_double(bits_per_element(f, f.block_size));
+  return std::to_string(f.element_bits) + "+" + std::to_string(scale_bits(f.scale_format)) + "/n";
+}
+
+std::string element_text(const BlockFormat& f) {
+  if (f.encoding == ElementEncoding::ggml_integer) return "int" + std::to_string(f.element_bits);
+  return f.element.name;
+}
+
+void print(const Table& table, bool csv) {
+  if (csv) {
+    table.print_csv(std::cout);
+  } else {
+    table.print_aligned(std::cout);
+  }
+}
+
+void run_block_formats(const FormatsOptions& options) {
+  std::vector<BlockFormat> listed = block_formats::named();
+  for (const std::string& text : options.extra_formats) {
+    const BlockFormat f = parse_argument("--format", [&] { return parse_block_format(text); });
+    if (std::find(listed.begin(), listed.end(), f) == listed.end()) listed.push_back(f);
+  }
+  Table table({"name", "element", "element_bits", "block", "scale", "bits_per_element", "rule", "rounding",
+               "description"});
+  for (const BlockFormat& f : listed) {
+    table.add_row({f.name, element_text(f), std::to_string(f.element_bits),
+                   f.block_size > 0 ? std::to_string(f.block_size) : "row", std::string(to_string(f.scale_format)),
+                   bits_text(f), std::string(to_string(f.rule)),
+                   f.encoding == ElementEncoding::ggml_integer || f.rule == ScaleRule::ggml_mxfp4
+                       ? std::string("ggml")  // the rule fixes its rounding (ScaleRule)
+                       : std::string(to_string(f.rounding)),
+                   f.description});
+  }
+  print(table, options.csv);
+}
+
 void run_formats(const FormatsOptions& options) {
+  if (options.block) return run_block_formats(options);
   std::vector<Format> listed = formats::named();
   for (const std::string& text : options.extra_formats) {
     const Format f = parse_format_argument("--format", text);
@@ -98,11 +140,7 @@ void run_formats(const FormatsOptions& options) {
   Table table({"name", "p", "unit_roundoff", "machine_epsilon", "emin", "emax", "max_finite", "min_normal",
                "min_subnormal", "subnormals", "specials", "overflow", "max_exact_integer"});
   for (const Format& f : listed) table.add_row(format_row(f));
-  if (options.csv) {
-    table.print_csv(std::cout);
-  } else {
-    table.print_aligned(std::cout);
-  }
+  print(table, options.csv);
 }
 
 }  // namespace
@@ -112,11 +150,14 @@ void add_formats_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "formats",
       "List the named formats (and any --format): precision, u, eps, exponent range, extreme values, "
-      "specials, overflow, max exact integer");
+      "specials, overflow, max exact integer; --block lists the block-scaled formats");
   sub->add_option("--format", options->extra_formats,
                   "Also list this format (repeatable); " + format_syntax_help())
       ->type_name("F");
   sub->add_flag("--csv", options->csv, "Print CSV instead of an aligned table");
+  sub->add_flag("--block", options->block,
+                "List the block-scaled formats instead (OCP MX, NVFP4, ggml, scaled FP8) with their bits per element; "
+                "--format then takes " + block_format_syntax_help());
   sub->callback([options] { run_formats(*options); });
 }
 

@@ -4,9 +4,9 @@
 
 #include <bit>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
+
+#include "ropelab/io/input_file.hpp"
 
 namespace ropelab::cli {
 namespace {
@@ -70,10 +70,7 @@ std::string npy_shape_text(const std::vector<std::size_t>& shape) {
   return text + (shape.size() == 1 ? ",)" : ")");
 }
 
-NpyArray read_npy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, "cannot open");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+NpyArray parse_npy_array(std::string_view bytes, const std::string& path) {
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) fail(path, "not a .npy file (bad magic)");
   const int major = static_cast<unsigned char>(bytes[6]);
   if (major < 1 || major > 3) fail(path, ".npy format version " + std::to_string(major) + " is not 1, 2 or 3");
@@ -83,7 +80,7 @@ NpyArray read_npy(const std::string& path) {
       major == 1 ? read_le<std::uint16_t>(bytes.data() + 8) : read_le<std::uint32_t>(bytes.data() + 8);
   const std::size_t data_start = 8 + length_bytes + header_length;
   if (bytes.size() < data_start) fail(path, "truncated .npy header");
-  const std::string header = bytes.substr(8 + length_bytes, header_length);
+  const std::string header(bytes.substr(8 + length_bytes, header_length));
 
   NpyArray a;
   a.dtype = header_field(header, "descr");
@@ -94,11 +91,13 @@ NpyArray read_npy(const std::string& path) {
   if (header_field(header, "fortran_order") != "False") fail(path, "fortran_order arrays are not supported");
   a.shape = parse_shape(header_field(header, "shape"), path);
   const std::size_t available = (bytes.size() - data_start) / width;
+  const auto too_short = [&] { fail(path, "data holds fewer values than shape " + npy_shape_text(a.shape) + " promises"); };
   std::size_t count = 1;
   for (std::size_t n : a.shape) {
-    if (n != 0 && count > available / n) fail(path, "data holds fewer values than shape " + npy_shape_text(a.shape) + " promises");
+    if (n != 0 && count > available / n) too_short();  // before the product can overflow
     count *= n;
   }
+  if (count > available) too_short();  // shape () holds one value
   const char* data = bytes.data() + data_start;
   if (a.is_integer()) {
     a.integers.resize(count);
@@ -115,5 +114,7 @@ NpyArray read_npy(const std::string& path) {
   }
   return a;
 }
+
+NpyArray read_npy(const std::string& path) { return parse_npy_array(io::read_regular_file(path), path); }
 
 }  // namespace ropelab::cli

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ropelab::cli {
@@ -22,10 +23,12 @@ struct NpyArray {
 // A shape as NumPy prints it: "(4096, 64)", "(64,)".
 std::string npy_shape_text(const std::vector<std::size_t>& shape);
 
-// Reads `path` (.npy format 1.0, 2.0 or 3.0, little-endian, C order). Dtypes: '<f8', '<f4', '<u2' (bf16 bit
-// patterns, as torch bf16 tensors saved through .view(torch.uint16)), '<i8', '<i4'.
-// Throws std::invalid_argument("<path>: ...") naming what is wrong: unreadable, bad magic or header, Fortran
+// Parses the bytes of a .npy file (format 1.0, 2.0 or 3.0, little-endian, C order) named `name` in messages.
+// Dtypes: '<f8', '<f4', '<u2' (bf16 bit patterns, as torch bf16 tensors saved through .view(torch.uint16)),
+// '<i8', '<i4'. Throws std::invalid_argument("<name>: ...") naming what is wrong: bad magic or header, Fortran
 // order, another dtype, data shorter than the shape.
+NpyArray parse_npy_array(std::string_view bytes, const std::string& name);
+// parse_npy_array of the file at `path`; an unreadable file throws std::invalid_argument("<path>: ...") too.
 NpyArray read_npy(const std::string& path);
 
 }  // namespace ropelab::cli

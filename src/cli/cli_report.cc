@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_options.hpp"
 #include "cli/cli_support.hpp"
 #include "ropelab/experiments/report.hpp"
 
@@ -27,7 +28,6 @@ void run_report(const ReportCommand& c) {
   experiments::ReportOptions options;
   options.out_dir = c.out;
   options.quick = c.quick;
-  if (c.threads < 0) throw std::invalid_argument("--threads: " + std::to_string(c.threads) + " is not >= 0");
   options.threads = c.threads;
   options.seed = parse_u64_argument("--seed", c.seed);
   options.python = c.python;
@@ -49,9 +49,11 @@ void add_report_command(CLI::App& app) {
   auto c = std::make_shared<ReportCommand>();
   CLI::App* sub = app.add_subcommand(
       "report", "Run the default experiments (a)-(g); write CSVs, figures, index.html, README.md, manifest.json");
-  sub->add_option("--out", c->out, "Directory to write the report into (created; its parent must exist)")->required();
+  sub->add_option("--out", c->out,
+                  "Directory of the report: new, empty or an earlier report, replaced as a whole at the end (its parent "
+                  "must exist)")->required();
   sub->add_flag("--quick", c->quick, "Much smaller sizes (seconds; the test suite's version)");
-  sub->add_option("--threads", c->threads, "OpenMP threads (0: all); results do not depend on it");
+  add_threads_option(*sub, c->threads, "OpenMP threads, in [0, 1024] (0: all); results do not depend on it");
   sub->add_option("--seed", c->seed, "Seed of the Gaussian query/key draws and the wall's score probe");
   sub->add_option("--python", c->python, "Python interpreter with matplotlib (Debian: python3-matplotlib)");
   sub->add_option("--claims", c->claims, "Claims registry directory (default: experiments/claims; '-': none)");

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -89,6 +90,11 @@ void run_round(const RoundArguments& arguments, const std::vector<std::string>& 
   options.seed = parse_u64_argument("--seed", arguments.seed);
   options.first_index = parse_u64_argument("--index", arguments.index);
   const std::vector<double> inputs = parse_values(value_texts);
+  // VALUE i uses counter I + i: the last counter must not wrap past 2^64 - 1 to 0.
+  if (options.first_index > std::numeric_limits<std::uint64_t>::max() - (inputs.size() - 1)) {
+    throw std::invalid_argument("--index: " + arguments.index + " + " + std::to_string(inputs.size() - 1) +
+                                " (VALUE i uses I + i) exceeds 2^64 - 1; give I <= 2^64 - " + std::to_string(inputs.size()));
+  }
 
   std::vector<double> results = inputs;
   round_in_place(std::span<double>(results), format, options);  // element i uses counter index I + i

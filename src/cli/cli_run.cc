@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_options.hpp"
 #include "ropelab/experiments/runner.hpp"
 
 namespace ropelab::cli {
@@ -71,7 +72,6 @@ void draw_progress(std::size_t done, std::size_t total, const std::string& point
 void run_spec(const RunCommand& c, int rank, int ranks) {
   // Validate everything before writing anything.
   const experiments::ExperimentSpec spec = experiments::load_experiment_spec(c.spec);
-  if (c.threads < -1) throw std::invalid_argument("--threads: " + std::to_string(c.threads) + " is not >= 0");
   experiments::RunOptions options;
   options.out_dir = c.out;
   if (c.threads >= 0) options.threads = c.threads;
@@ -124,8 +124,11 @@ void add_run_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "run", "Run a declarative experiment (experiments/*.toml): tidy CSV per metric + manifest.json; resumable; MPI");
   sub->add_option("spec", c->spec, "Experiment spec (TOML)")->required()->type_name("FILE.toml");
-  sub->add_option("--out", c->out, "Output directory (created; a rerun resumes from DIR/points/)")->required()->type_name("DIR");
-  sub->add_option("--threads", c->threads, "OpenMP threads per process (0: all; default: the spec's); results do not depend on it")->type_name("N");
+  sub->add_option("--out", c->out,
+                  "Output directory (created; a rerun resumes from DIR/points/; locked while a run writes it)")
+      ->required()->type_name("DIR");
+  add_threads_option(*sub, c->threads,
+                     "OpenMP threads per process, in [0, 1024] (0: all; default: the spec's); results do not depend on it");
   sub->add_flag("--quiet", c->quiet, "No progress bar on stderr");
   sub->footer("A grid.presets entry is \"NAME\" or { preset = \"NAME\", set = \"STAGE=VALUE,...\" } (stage overrides as "
               "`--set`, see `ropelab presets --help`); the CSVs' set column and the manifest record them.");

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "cli/cli_commands.hpp"
@@ -11,6 +12,7 @@
 #include "cli/cli_support.hpp"
 #include "ropelab/stats/closed_forms.hpp"
 #include "ropelab/stats/empirical.hpp"
+#include "ropelab/stats/filtered.hpp"
 
 namespace ropelab::cli {
 namespace {
@@ -38,22 +40,36 @@ std::vector<stats::QueryKey> key_products(const StatsSetup& s) {
   return products;
 }
 
+// Fast scores of one head over [start, context) for the filtered counts: the scores and two sorted copies.
+stats::FilteredScores filtered_scores(const StatsSetup& s, stats::QueryKey product, int threads) {
+  require_memory("--context", static_cast<unsigned long long>(s.context - s.start) * 8ULL * 4ULL);
+  return stats::FilteredScores(s.source, product, s.start, s.context, stats::ScoreOptions{.threads = threads});
+}
+
 void run_inversion(const InversionCommand& c) {
-  const StatsSetup s = resolve_stats(c.o, false);
+  io::OutputFiles outputs;
+  const StatsSetup s = resolve_stats(c.o, false, outputs);
   if (c.near.empty() != c.far.empty()) throw std::invalid_argument(c.near.empty() ? "--near: required with --far" : "--far: required with --near");
   const std::int64_t middle = s.start + (s.context - s.start) / 2;
   const stats::PositionWindow near = c.near.empty() ? stats::PositionWindow{s.start, middle} : parse_window("--near", c.near, s);
   const stats::PositionWindow far = c.far.empty() ? stats::PositionWindow{middle, s.context} : parse_window("--far", c.far, s);
   const std::vector<stats::QueryKey> products = key_products(s);
-  const auto scores = stats_scores(s, products, s.start, s.context, c.o.threads, "stats inversion");
+  // The exact path is counted by filtered exact evaluation (fast scores within a proven radius, undecided
+  // positions recomputed exactly); a pipeline's scores are computed and counted directly.
+  const bool filtered = !s.source.recipe;
+  const auto scores = filtered ? std::vector<std::vector<double>>{}
+                               : stats_scores(s, products, s.start, s.context, c.o.threads, "stats inversion");
 
   Table table({"head", "statistic", "value"});
   for (std::size_t h = 0; h < products.size(); ++h) {
-    const std::span<const double> all(scores[h]);
+    std::optional<stats::FilteredScores> fast;
+    if (filtered) fast.emplace(filtered_scores(s, products[h], c.o.threads));
+    const std::span<const double> all = filtered ? fast->values() : std::span<const double>(scores[h]);
     const auto window = [&](stats::PositionWindow w) {
       return all.subspan(static_cast<std::size_t>(w.begin - s.start), static_cast<std::size_t>(w.end - w.begin));
     };
-    const stats::InversionCount count = stats::count_inversions(window(near), window(far));
+    const stats::InversionCount count =
+        filtered ? fast->count_inversions(near, far) : stats::count_inversions(window(near), window(far));
     std::string exact_normal = "-";
     try {
       exact_normal = stats_number(stats::normal_position_inversion(
@@ -68,22 +84,35 @@ void run_inversion(const InversionCommand& c) {
     table.add_row({head, "inversion_probability", stats_number(count.probability())});
     table.add_row({head, "normal_sample_moments", stats_number(stats::normal_inversion_probability(window(near), window(far)))});
     table.add_row({head, "normal_exact_moments", exact_normal});
+    if (filtered) {
+      const auto positions = static_cast<double>(s.context - s.start);
+      table.add_row({head, "exact_recomputed_positions", std::to_string(fast->recomputed())});
+      table.add_row({head, "exact_recomputed_fraction", stats_number(static_cast<double>(fast->recomputed()) / positions)});
+    }
   }
-  emit_table(table, c.o.csv);
+  emit_table(table, outputs, c.o.csv);
 }
 
 void run_aliasing(const StatsOptions& o) {
-  const StatsSetup s = resolve_stats(o, false);
+  io::OutputFiles outputs;
+  const StatsSetup s = resolve_stats(o, false, outputs);
   const std::vector<stats::QueryKey> products = key_products(s);
-  const auto scores = stats_scores(s, products, s.start, s.context, o.threads, "stats aliasing");
+  const bool filtered = !s.source.recipe;  // as run_inversion
+  const auto scores = filtered ? std::vector<std::vector<double>>{}
+                               : stats_scores(s, products, s.start, s.context, o.threads, "stats aliasing");
   Table table({"head", "statistic", "value"});
   const std::string f = s.format.name;
+  const stats::PositionWindow all_positions{s.start, s.context};
   for (std::size_t h = 0; h < products.size(); ++h) {
     const std::string head = std::to_string(h);
     const auto add = [&](const std::string& name, const std::string& value) { table.add_row({head, name, value}); };
-    const stats::AliasingCount rounded = stats::count_aliasing_rounded(scores[h], s.format);
-    const stats::AliasingPrediction pe = stats::predict_aliasing_rounded(scores[h], s.format, stats::Density::empirical);
-    const stats::AliasingPrediction pn = stats::predict_aliasing_rounded(scores[h], s.format, stats::Density::normal);
+    std::optional<stats::FilteredScores> fast;
+    if (filtered) fast.emplace(filtered_scores(s, products[h], o.threads));
+    const std::span<const double> values = filtered ? fast->values() : std::span<const double>(scores[h]);
+    const stats::AliasingCount rounded = filtered ? fast->count_aliasing_rounded(all_positions, s.format)
+                                                  : stats::count_aliasing_rounded(values, s.format);
+    const stats::AliasingPrediction pe = stats::predict_aliasing_rounded(values, s.format, stats::Density::empirical);
+    const stats::AliasingPrediction pn = stats::predict_aliasing_rounded(values, s.format, stats::Density::normal);
     add("positions", std::to_string(rounded.positions));
     add("pairs_" + f, std::to_string(rounded.pairs));
     add("positions_with_partner_" + f, std::to_string(rounded.with_partner));
@@ -93,9 +122,10 @@ void run_aliasing(const StatsOptions& o) {
     add("predicted_partner_fraction_" + f + "_empirical_density", stats_number(pe.partner_fraction));
     add("predicted_partner_fraction_" + f + "_normal_density", stats_number(pn.partner_fraction));
     if (s.eps) {
-      const stats::AliasingCount tol = stats::count_aliasing_tolerance(scores[h], *s.eps);
-      const stats::AliasingPrediction te = stats::predict_aliasing_tolerance(scores[h], *s.eps, stats::Density::empirical);
-      const stats::AliasingPrediction tn = stats::predict_aliasing_tolerance(scores[h], *s.eps, stats::Density::normal);
+      const stats::AliasingCount tol = filtered ? fast->count_aliasing_tolerance(all_positions, *s.eps)
+                                                : stats::count_aliasing_tolerance(values, *s.eps);
+      const stats::AliasingPrediction te = stats::predict_aliasing_tolerance(values, *s.eps, stats::Density::empirical);
+      const stats::AliasingPrediction tn = stats::predict_aliasing_tolerance(values, *s.eps, stats::Density::normal);
       add("pairs_eps", std::to_string(tol.pairs));
       add("positions_with_partner_eps", std::to_string(tol.with_partner));
       add("partner_fraction_eps", stats_number(tol.partner_fraction()));
@@ -104,8 +134,13 @@ void run_aliasing(const StatsOptions& o) {
       add("predicted_partner_fraction_eps_empirical_density", stats_number(te.partner_fraction));
       add("predicted_partner_fraction_eps_normal_density", stats_number(tn.partner_fraction));
     }
+    if (filtered) {
+      add("exact_recomputed_positions", std::to_string(fast->recomputed()));
+      add("exact_recomputed_fraction",
+          stats_number(static_cast<double>(fast->recomputed()) / static_cast<double>(s.context - s.start)));
+    }
   }
-  emit_table(table, o.csv);
+  emit_table(table, outputs, o.csv);
 }
 
 }  // namespace

@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/cli_options.hpp"
 #include "cli/cli_support.hpp"
+#include "ropelab/checked_size.hpp"
+#include "ropelab/io/output_files.hpp"
 #include "ropelab/rope/recipe.hpp"
 
 namespace ropelab::cli {
@@ -14,13 +17,19 @@ namespace {
 double parse_in_range(const std::string& option, const std::string& text, double lo, double hi) {
   const double v = parse_number_argument(option, text);
   if (!(v >= lo && v <= hi)) {
-    throw std::invalid_argument(option + ": " + text + " is not in [" + format_double(lo) + ", " + format_double(hi) + "]");
+    char range[64];
+    std::snprintf(range, sizeof range, "[%g, %g]", lo, hi);
+    throw std::invalid_argument(option + ": " + text + " is not a number in " + range);
   }
   return v;
 }
 
 stats::VectorSet load_option(const std::string& option, const std::string& path, int dim) {
-  stats::VectorSet v = parse_argument(option, [&] { return stats::load_vectors(path); });
+  stats::VectorSet v = parse_argument(option, [&] {
+    stats::VectorSet loaded = stats::load_vectors(path);
+    stats::require_nonzero(loaded, path);
+    return loaded;
+  });
   if (v.dim != dim) {
     throw std::invalid_argument(option + ": '" + path + "' holds vectors of " + std::to_string(v.dim) +
                                 " values; the spec's head_dim is " + std::to_string(dim));
@@ -28,7 +37,16 @@ stats::VectorSet load_option(const std::string& option, const std::string& path,
   return v;
 }
 
-StatsVectors resolve_vectors(const StatsOptions& o, int dim, bool needs_k2) {
+// Bytes of `heads` Gaussian heads: q, k (and k2) of dim values, and a score row per (q, key) over `positions`
+// distances, three copies while counting.
+std::uint64_t stats_bytes(std::uint64_t heads, int dim, bool needs_k2, std::uint64_t positions) {
+  const std::uint64_t keys = needs_k2 ? 2 : 1;
+  const std::uint64_t vectors = saturating_mul(saturating_mul(heads, static_cast<std::uint64_t>(dim)), (1 + keys) * 8);
+  return saturating_add(vectors, saturating_mul(saturating_mul(heads, keys), saturating_mul(positions, 8 * 3)));
+}
+
+// `positions`: distances whose scores will be held (0 when the caller checks them itself, as the sweep does).
+StatsVectors resolve_vectors(const StatsOptions& o, int dim, bool needs_k2, std::uint64_t positions) {
   const bool files = !o.q_file.empty() || !o.k_file.empty() || !o.k2_file.empty();
   if (o.gaussian == files) {
     throw std::invalid_argument("--gaussian: give either --gaussian or --q-file with --k-file" +
@@ -57,10 +75,15 @@ StatsVectors resolve_vectors(const StatsOptions& o, int dim, bool needs_k2) {
   }
   const double rho = parse_in_range("--rho", o.rho, -1, 1);
   const double rho2 = parse_in_range("--rho2", o.rho2, -1, 1);
-  const double scale = parse_number_argument("--scale", o.scale);
-  if (!(scale > 0 && std::isfinite(scale))) throw std::invalid_argument("--scale: " + o.scale + " is not finite > 0");
-  if (o.heads < 1) throw std::invalid_argument("--heads: " + std::to_string(o.heads) + " is not >= 1");
+  // Query/key values stay within |x| <= 1e40 (stats/vectors.hpp), so no score overflows to inf.
+  const double scale = parse_in_range("--scale", o.scale, 1e-40, 1e40);
   const std::uint64_t seed = parse_u64_argument("--seed", o.seed);
+  const auto heads = static_cast<std::uint64_t>(o.heads);
+  if (stats_bytes(heads, dim, needs_k2, positions) > memory_limit_bytes()) {
+    // Blame --heads when one head would fit.
+    const bool one_fits = stats_bytes(1, dim, needs_k2, positions) <= memory_limit_bytes();
+    require_memory(heads > 1 && one_fits ? "--heads" : "--context", stats_bytes(heads, dim, needs_k2, positions));
+  }
   v.q = stats::gaussian_query(o.heads, dim, scale, seed);
   v.k = stats::gaussian_key(v.q, rho, scale, seed, 1);
   if (needs_k2) v.k2 = stats::gaussian_key(v.q, rho2, scale, seed, 2);
@@ -78,22 +101,23 @@ void add_stats_options(CLI::App& sub, StatsOptions& o, bool token, bool sweep) {
   sub.add_option("--rho", o.rho, token ? "Correlation of k1 with q, in [-1, 1] (default 0.5)"
                                        : "Correlation of k with q, in [-1, 1] (default 0.5)")->type_name("R");
   if (token) sub.add_option("--rho2", o.rho2, "Correlation of k2 with q, in [-1, 1] (default 0.2)")->type_name("R");
-  sub.add_option("--scale", o.scale, "Scale s of the Gaussian model (default 1)")->type_name("S");
+  sub.add_option("--scale", o.scale, "Scale s of the Gaussian model, in [1e-40, 1e40] (default 1)")->type_name("S");
   sub.add_option("--seed", o.seed, "Seed of the Gaussian model (default 0)")->type_name("N");
-  sub.add_option("--heads", o.heads, "Heads (independent draws) of the Gaussian model (default 1)")->type_name("H");
+  sub.add_option("--heads", o.heads, "Heads (independent draws) of the Gaussian model, in [1, 65536] (default 1)")
+      ->type_name("H")->check(integer_in(1, stats::max_vector_heads));
   add_spec_options(sub, o.spec);
   sub.add_option("--preset", o.preset, "Pipeline preset (see `ropelab presets`) or 'exact' (default)")->type_name("P");
   if (!sweep) {
     sub.add_option("--context", o.context, "Context length M: distances m in [A, M)")->required()->type_name("M");
     sub.add_option("--start", o.start, "First distance A (default 0)")->type_name("A");
   }
-  sub.add_option("--threads", o.threads, "Threads (0 = all; results do not depend on it)")->type_name("N");
+  add_threads_option(sub, o.threads, "Threads, in [0, 1024] (0 = all; results do not depend on it)");
   sub.add_option("--format", o.format, "Format for equality after rounding (default bf16)")->type_name("F");
-  sub.add_option("--eps", o.eps, "Also count equality within an absolute tolerance EPS >= 0")->type_name("EPS");
+  sub.add_option("--eps", o.eps, "Also count equality within an absolute tolerance EPS, in [0, 1e40]")->type_name("EPS");
   sub.add_option("--csv", o.csv, "Also write the table as CSV to FILE (all or nothing)")->type_name("FILE");
 }
 
-StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, std::optional<double> sweep_base) {
+StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, io::OutputFiles& outputs, std::optional<double> sweep_base) {
   StatsSetup s;
   SpecOptions spec = o.spec;
   if (sweep_base && spec.dim && !spec.base) spec.base = *sweep_base;
@@ -101,29 +125,30 @@ StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, std::optional<dou
   if (o.preset != "exact") s.source.recipe = parse_argument("--preset", [&] { return rope::preset(o.preset); });
   if (!sweep_base) {
     s.context = parse_context_argument(o.context);
-    s.start = static_cast<std::int64_t>(parse_u64_argument("--start", o.start));
-    if (s.start > s.context - 2) {
-      throw std::invalid_argument("--start: " + o.start + " leaves fewer than 2 distances below --context " + o.context);
+    const std::uint64_t start = parse_u64_argument("--start", o.start);
+    if (start > static_cast<std::uint64_t>(s.context - 2)) {  // compared unsigned: 2^64 - 1 must not wrap to -1
+      throw std::invalid_argument("--start: " + o.start + " is not in [0, --context - 2] (at least 2 distances)");
     }
+    s.start = static_cast<std::int64_t>(start);
     s.source.context_length = s.context;
+    require_reference_range(spec, s.source.spec, s.context);
   }
-  if (o.threads < 0) throw std::invalid_argument("--threads: " + std::to_string(o.threads) + " is not >= 0");
   s.format = parse_format_argument("--format", o.format);
   if (o.eps) {
-    const double eps = parse_number_argument("--eps", *o.eps);
-    if (!(eps >= 0 && std::isfinite(eps))) throw std::invalid_argument("--eps: " + *o.eps + " is not finite >= 0");
-    s.eps = eps;
+    // <= 1e40, the bound on query/key values: larger tolerances overflow the predicted pair counts.
+    s.eps = parse_in_range("--eps", *o.eps, 0, 1e40);
   }
-  s.vectors = resolve_vectors(o, s.source.spec.head_dim, needs_k2);
+  s.vectors = resolve_vectors(o, s.source.spec.head_dim, needs_k2, static_cast<std::uint64_t>(s.context - s.start));
+  if (!o.csv.empty()) outputs.add("--csv", o.csv);
   return s;
 }
 
 std::vector<std::vector<double>> stats_scores(const StatsSetup& s, const std::vector<stats::QueryKey>& products,
                                               std::int64_t first, std::int64_t end, int threads,
                                               const std::string& label) {
-  const auto positions = static_cast<unsigned long long>(end - first);
-  require_memory("--context", positions * products.size() * 8ULL * 3ULL);
-  const unsigned long long work = positions * static_cast<unsigned long long>(s.source.spec.rotary_dims / 2);
+  const auto positions = static_cast<std::uint64_t>(end - first);
+  require_memory("--context", saturating_mul(saturating_mul(positions, products.size()), 8 * 3));
+  const std::uint64_t work = saturating_mul(positions, static_cast<std::uint64_t>(s.source.spec.rotary_dims / 2));
   ProgressLine progress(label, work >= (1ULL << 26));
   const stats::ScoreOptions options{.threads = threads, .progress = [&progress](double f) { progress.update(f); }};
   auto scores = stats::compute_scores(s.source, products, first, end, options);
@@ -131,15 +156,14 @@ std::vector<std::vector<double>> stats_scores(const StatsSetup& s, const std::ve
   return scores;
 }
 
-void emit_table(const Table& table, const std::string& csv_path) {
-  AtomicOutputs outputs;
-  if (!csv_path.empty()) outputs.add("--csv", csv_path);
+void emit_table(const Table& table, io::OutputFiles& outputs, const std::string& csv_path) {
   table.print_aligned(std::cout);
   if (!csv_path.empty()) outputs.write(csv_path, [&](std::ostream& out) { table.print_csv(out); });
   outputs.commit();
 }
 
 std::string stats_number(double value) {
+  if (std::isnan(value)) return "-";
   char text[32];
   std::snprintf(text, sizeof text, "%.10g", value);
   return text;

@@ -12,6 +12,7 @@
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_table.hpp"
 #include "ropelab/format.hpp"
+#include "ropelab/io/output_files.hpp"
 #include "ropelab/stats/scores.hpp"
 #include "ropelab/stats/vectors.hpp"
 
@@ -51,19 +52,23 @@ struct StatsSetup {
   Format format;
   std::optional<double> eps;
 };
-// Validates and resolves everything; needs_k2 for `stats token`. With `sweep_base` (the first of --bases),
+// Validates and resolves everything, then adds --csv (if given) to `outputs`, so a bad option or an unusable
+// output fails before any work; needs_k2 for `stats token`. With `sweep_base` (the first of --bases),
 // --context/--start are not read and --dim alone is accepted (the sweep replaces the base).
-StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, std::optional<double> sweep_base = std::nullopt);
+StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, io::OutputFiles& outputs,
+                         std::optional<double> sweep_base = std::nullopt);
 
 // Scores of every (q_h, key_h) product over [start, context), with a progress line for long runs.
 std::vector<std::vector<double>> stats_scores(const StatsSetup& s, const std::vector<stats::QueryKey>& products,
                                               std::int64_t first, std::int64_t end, int threads,
                                               const std::string& label);
 
-// Prints the table aligned on stdout and, with --csv FILE, writes it atomically as CSV.
-void emit_table(const Table& table, const std::string& csv_path);
+// Prints the table aligned on stdout and, with --csv FILE (added by resolve_stats), writes it as CSV; then
+// commits every file of `outputs`.
+void emit_table(const Table& table, io::OutputFiles& outputs, const std::string& csv_path);
 
-// %.10g for people (CSV gets the same text).
+// %.10g for people (CSV gets the same text); "-" for NaN: a statistic undefined for these inputs (0/0, e.g. the
+// normal approximation of a token difference that is identically 0), reported as inconclusive, never as "nan".
 std::string stats_number(double value);
 
 }  // namespace ropelab::cli

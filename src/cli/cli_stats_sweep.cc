@@ -6,6 +6,7 @@
 
 #include "cli/cli_stats_support.hpp"
 #include "cli/cli_support.hpp"
+#include "ropelab/checked_size.hpp"
 #include "ropelab/stats/empirical.hpp"
 
 namespace ropelab::cli {
@@ -16,25 +17,25 @@ struct SweepCommand {
   std::string bases, contexts;
 };
 
-std::vector<std::string> split_list(const std::string& option, const std::string& text) {
-  std::vector<std::string> parts = split_comma_list(text);
-  if (parts.empty()) throw std::invalid_argument(option + ": give a comma-separated list");
-  return parts;
-}
-
 void run_sweep(const SweepCommand& c) {
-  const std::vector<double> bases = parse_bases("--bases", split_list("--bases", c.bases));
+  const std::vector<double> bases = parse_bases("--bases", list_items("--bases", c.bases));
   std::vector<long> contexts;
-  for (const std::string& m : split_list("--contexts", c.contexts)) {
-    contexts.push_back(parse_argument("--contexts", [&] { return parse_context_argument(m); }));
-  }
+  for (const std::string& m : list_items("--contexts", c.contexts)) contexts.push_back(parse_context_argument(m, "--contexts"));
   const bool token = c.o.gaussian || !c.o.k2_file.empty();
-  const StatsSetup s = resolve_stats(c.o, token, bases.front());
+  io::OutputFiles outputs;
+  const StatsSetup s = resolve_stats(c.o, token, outputs, bases.front());
   long largest = 0;
   for (long m : contexts) largest = std::max(largest, m);
-  require_memory("--contexts", static_cast<unsigned long long>(largest) * s.vectors.q.heads * (token ? 2ULL : 1ULL) * 8ULL * 3ULL);
-  ProgressLine progress("stats sweep", static_cast<unsigned long long>(largest) * bases.size() *
-                                           static_cast<unsigned long long>(s.source.spec.rotary_dims / 2) >= (1ULL << 26));
+  for (const double base : bases) {  // each base replaces the spec's: its frequencies must suit the reference too
+    rope::RopeSpec spec = s.source.spec;
+    spec.base = base;
+    parse_argument("--bases", [&] { return rope::reference_inverse_frequencies(spec, largest).size(); });
+  }
+  const auto score_rows = saturating_mul(static_cast<std::uint64_t>(s.vectors.q.heads), token ? 2 : 1);
+  require_memory("--contexts", saturating_mul(saturating_mul(static_cast<std::uint64_t>(largest), score_rows), 8 * 3));
+  const std::uint64_t work = saturating_mul(saturating_mul(static_cast<std::uint64_t>(largest), bases.size()),
+                                            static_cast<std::uint64_t>(s.source.spec.rotary_dims / 2));
+  ProgressLine progress("stats sweep", work >= (1ULL << 26));
   stats::SweepRequest request{s.source, bases, contexts, &s.vectors.q, &s.vectors.k, token ? &s.vectors.k2 : nullptr,
                               s.format, s.eps, {.threads = c.o.threads, .progress = [&](double f) { progress.update(f); }}};
   const std::vector<stats::SweepRow> rows = stats::run_sweep(request);
@@ -43,7 +44,7 @@ void run_sweep(const SweepCommand& c) {
   for (const stats::SweepRow& row : rows) {
     table.add_row({stats_number(row.base), std::to_string(row.context), row.statistic, stats_number(row.value)});
   }
-  emit_table(table, c.o.csv);
+  emit_table(table, outputs, c.o.csv);
 }
 
 }  // namespace

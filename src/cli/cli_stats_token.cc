@@ -7,6 +7,7 @@
 
 #include "cli/cli_stats_support.hpp"
 #include "cli/cli_support.hpp"
+#include "ropelab/io/output_files.hpp"
 #include "ropelab/stats/closed_forms.hpp"
 #include "ropelab/stats/empirical.hpp"
 
@@ -19,8 +20,8 @@ struct TokenCommand {
 };
 
 void run_token(const TokenCommand& c) {
-  const StatsSetup s = resolve_stats(c.o, true);
-  AtomicOutputs outputs;  // created first, so an unwritable path fails before any work
+  io::OutputFiles outputs;  // filled before any work, so an unusable path fails first
+  const StatsSetup s = resolve_stats(c.o, true, outputs);
   if (!c.positions_csv.empty()) outputs.add("--positions-csv", c.positions_csv);
   const int heads = s.vectors.q.heads;
   std::vector<stats::QueryKey> products;
@@ -86,8 +87,7 @@ void run_token(const TokenCommand& c) {
       }
     });
   }
-  emit_table(table, c.o.csv);
-  outputs.commit();
+  emit_table(table, outputs, c.o.csv);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // Argument parsing and number printing shared by the subcommands.
 #include "cli/cli_support.hpp"
 
-#include <sstream>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -58,9 +57,24 @@ std::string format_double(double value) {
 
 std::vector<std::string> split_comma_list(const std::string& text) {
   std::vector<std::string> parts;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, ',');) parts.push_back(part);
+  std::size_t begin = 0;
+  for (std::size_t comma; (comma = text.find(',', begin)) != std::string::npos; begin = comma + 1) {
+    parts.push_back(text.substr(begin, comma - begin));
+  }
+  parts.push_back(text.substr(begin));
   return parts;
+}
+
+std::vector<std::string> list_items(std::string_view argument, const std::string& text) {
+  if (text.empty()) throw std::invalid_argument(std::string(argument) + ": empty list; give one or more items, comma-separated");
+  std::vector<std::string> items = split_comma_list(text);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].empty()) {
+      throw std::invalid_argument(std::string(argument) + ": item " + std::to_string(i + 1) + " of '" + text +
+                                  "' is empty (a leading, doubled or trailing comma)");
+    }
+  }
+  return items;
 }
 
 std::vector<double> parse_bases(std::string_view argument, const std::vector<std::string>& items) {

@@ -31,8 +31,12 @@ std::uint64_t parse_u64_argument(std::string_view argument, const std::string& t
 // A binary64 value from decimal, hex-float, inf or nan (strtod), the whole text or nothing.
 double parse_number_argument(std::string_view argument, const std::string& text);
 
-// The comma-separated items of `text`, empty items kept (so "a,,b" reaches the item parser and is refused).
+// The comma-separated items of `text`, empty items kept, also a trailing one ("a," gives "a" and ""; "" gives one
+// empty item), so an item parser sees and refuses every empty item.
 std::vector<std::string> split_comma_list(const std::string& text);
+// The items of a list option: refuses (std::invalid_argument naming `argument`) an empty list and an empty item
+// (a doubled, leading or trailing comma).
+std::vector<std::string> list_items(std::string_view argument, const std::string& text);
 // RoPE bases from list items: finite numbers > 1 (std::invalid_argument naming `argument`).
 std::vector<double> parse_bases(std::string_view argument, const std::vector<std::string>& items);
 

@@ -7,15 +7,16 @@
 #include <optional>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_options.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_support.hpp"
+#include "ropelab/io/output_files.hpp"
 #include "cli/cli_table.hpp"
 #include "cli/cli_wall_dump.hpp"
 #include "cli/cli_wall_report.hpp"
 #include "ropelab/rope/recipe_stages.hpp"
 #include "ropelab/rope/wall.hpp"
 #include "ropelab/rope/wall_dump.hpp"
-#include "ropelab/stats/vectors.hpp"
 
 namespace ropelab::cli {
 namespace {
@@ -37,17 +38,6 @@ struct WallCommand {
   int groups = 8;
 };
 
-// A user's query or key: one vector of head_dim values (.npy or CSV); empty without a file.
-std::vector<double> load_user_vector(const std::string& option, const std::string& path, int head_dim) {
-  if (path.empty()) return {};
-  const stats::VectorSet v = parse_argument(option, [&] { return stats::load_vectors(path); });
-  if (v.heads != 1 || v.dim != head_dim) {
-    throw std::invalid_argument(option + ": '" + path + "' holds " + std::to_string(v.heads) + " vector(s) of " +
-                                std::to_string(v.dim) + " values; need one vector of head_dim = " + std::to_string(head_dim));
-  }
-  return v.values;
-}
-
 // The m of `positions` whose m + 1 is listed too: where adjacent collisions can be seen.
 std::size_t adjacent_listed(const std::vector<std::int64_t>& positions) {
   std::size_t count = 0;
@@ -65,24 +55,22 @@ void run_wall(const WallCommand& c) {
     throw std::invalid_argument("--context: not with --from (the positions come from " + c.from + "/positions.npy)");
   }
   if (!from_dump && c.context.empty()) throw std::invalid_argument("--context: required (or --from DIR)");
-  if (!(c.tau > 0)) throw std::invalid_argument("--tau: " + format_double(c.tau) + " is not > 0");
-  if (c.threads < 0) throw std::invalid_argument("--threads: " + std::to_string(c.threads) + " is not >= 0");
-  if (c.groups < 1) throw std::invalid_argument("--groups: " + std::to_string(c.groups) + " is not >= 1");
   if (c.seed && (!c.k_file.empty() || !c.q_file.empty())) {
     throw std::invalid_argument("--seed: not with --k-file or --q-file (the vectors come from the files)");
   }
   rope::WallOptions options{.tau = c.tau, .threads = c.threads, .seed = parse_u64_argument("--seed", c.seed.value_or("0")),
-                            .query = load_user_vector("--q-file", c.q_file, spec.head_dim),
-                            .key = load_user_vector("--k-file", c.k_file, spec.head_dim),
+                            .query = load_pipeline_vector("--q-file", c.q_file, spec, recipe),
+                            .key = load_pipeline_vector("--k-file", c.k_file, spec, recipe),
                             .per_position = !c.positions_csv.empty(), .phase_error_map = !c.map_csv.empty(),
                             .progress = {}};
   const rope::WallDump dump = from_dump ? load_wall_dump(c.from, spec) : rope::WallDump{};
   const long context = from_dump ? static_cast<long>(dump.positions.back() + 1) : parse_context_argument(c.context);
   options.context_length = context;
   const char* context_option = from_dump ? "--from" : "--context";
+  require_reference_range(c.spec, spec, context);
   const rope::Pipeline pipeline = parse_argument(context_option, [&] { return rope::make_pipeline(spec, recipe, context); });
   if (!from_dump) require_memory("--context", rope::wall_memory_bytes(pipeline, options));
-  AtomicOutputs outputs;
+  io::OutputFiles outputs;
   if (!c.positions_csv.empty()) outputs.add("--csv", c.positions_csv);
   if (!c.pairs_csv.empty()) outputs.add("--pairs-csv", c.pairs_csv);
   if (!c.map_csv.empty()) outputs.add("--map", c.map_csv);
@@ -132,8 +120,9 @@ void add_wall_command(CLI::App& app) {
   sub->add_option("--context", c->context, "Context length L: positions 0..L-1, in [2, 2^53 - 1]")->type_name("L");
   sub->add_option("--from", c->from, "Measure a dump instead (the layout `ropelab emulate --out DIR` writes; no --context)")
       ->type_name("DIR");
-  sub->add_option("--tau", c->tau, "Phase-error threshold in radians (> 0, default 0.1)")->type_name("T");
-  sub->add_option("--threads", c->threads, "Threads (0 = all; results do not depend on it)")->type_name("N");
+  sub->add_option("--tau", c->tau, "Phase-error threshold in radians, in (0, pi] (default 0.1)")
+      ->type_name("T")->check(tau_range());
+  add_threads_option(*sub, c->threads, "Threads, in [0, 1024] (0 = all; results do not depend on it)");
   sub->add_option("--seed", c->seed, "Seed of the N(0,1) query/key for key and score errors (default 0)")->type_name("S");
   sub->add_option("--k-file", c->k_file, "The key for key and score errors: one vector of head_dim values (.npy or CSV)")
       ->type_name("FILE");
@@ -142,7 +131,8 @@ void add_wall_command(CLI::App& app) {
   sub->add_option("--csv", c->positions_csv, "Write the per-position map (CSV) to FILE")->type_name("FILE");
   sub->add_option("--pairs-csv", c->pairs_csv, "Write the per-pair table (CSV) to FILE")->type_name("FILE");
   sub->add_option("--map", c->map_csv, "Write |phase error| of every (position, pair) (CSV) to FILE")->type_name("FILE");
-  sub->add_option("--groups", c->groups, "Pair groups in the summary (default 8)")->type_name("G");
+  sub->add_option("--groups", c->groups, "Pair groups in the summary, in [1, 32768] (default 8)")
+      ->type_name("G")->check(integer_in(1, rope::max_head_dim / 2));
   sub->footer("--k-file / --q-file replace the seeded key / query (rounded to the preset's input format); the other one\n"
               "stays seed 0's draw. With --from, key and score errors need DIR/key.npy and --k-file (the unrotated key).");
   sub->callback([c] { run_wall(*c); });

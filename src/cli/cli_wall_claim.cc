@@ -5,8 +5,10 @@
 #include <memory>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_options.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_support.hpp"
+#include "ropelab/io/output_files.hpp"
 #include "cli/cli_table.hpp"
 #include "cli/cli_wall_report.hpp"
 #include "ropelab/theory/wall_claim.hpp"
@@ -25,18 +27,14 @@ struct WallClaimCommand {
   std::string csv;
 };
 
-// Items of a comma-separated list; empty items are skipped ("bf16,,fp32" lists two formats).
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> parts;
-  for (std::string& part : split_comma_list(text)) {
-    if (!part.empty()) parts.push_back(std::move(part));
-  }
-  return parts;
+// Items of an optional list option: none when the option is not given.
+std::vector<std::string> optional_list(std::string_view option, const std::string& text) {
+  return text.empty() ? std::vector<std::string>{} : list_items(option, text);
 }
 
 void run_wall_claim(const WallClaimCommand& c) {
   std::vector<Format> formats;
-  for (const std::string& name : split(c.formats)) {
+  for (const std::string& name : list_items("--formats", c.formats)) {
     Format f = parse_format_argument("--formats", name);
     if (f.precision > 24 || f.is_mpfr) {
       throw std::invalid_argument("--formats: '" + name + "' has p = " + std::to_string(f.precision) +
@@ -45,22 +43,18 @@ void run_wall_claim(const WallClaimCommand& c) {
     formats.push_back(f);
   }
   std::vector<rope::Recipe> presets;
-  for (const std::string& name : split(c.presets)) {
+  for (const std::string& name : optional_list("--presets", c.presets)) {
     presets.push_back(parse_argument("--presets", [&] { return rope::preset(name); }));
   }
   theory::WallClaimOptions options;
-  if (!c.bases.empty()) {
-    options.bases = parse_bases("--bases", split(c.bases));
-  }
-  if (c.dim <= 0 || c.dim % 2 != 0) throw std::invalid_argument("--dim: " + std::to_string(c.dim) + " is not an even integer > 0");
-  if (!(c.tau > 0)) throw std::invalid_argument("--tau: " + format_double(c.tau) + " is not > 0");
-  if (c.threads < 0) throw std::invalid_argument("--threads: " + std::to_string(c.threads) + " is not >= 0");
-  const long preset_context = parse_context_argument(c.preset_context);
+  if (!c.bases.empty()) options.bases = parse_bases("--bases", list_items("--bases", c.bases));
+  if (c.dim % 2 != 0) throw std::invalid_argument("--dim: " + std::to_string(c.dim) + " is not an even integer in [2, 1024]");
+  const long preset_context = parse_context_argument(c.preset_context, "--preset-context");
   options.dim = c.dim;
   options.tau = c.tau;
   options.threads = c.threads;
   options.progress = [](const std::string& step) { std::cerr << "wall-claim: " << step << '\n'; };
-  AtomicOutputs outputs;
+  io::OutputFiles outputs;
   if (!c.csv.empty()) outputs.add("--csv", c.csv);
 
   std::vector<theory::WallClaimRow> rows = theory::measure_direct_walls(formats, options);
@@ -95,10 +89,14 @@ void add_wall_claim_command(CLI::App& app) {
   sub->add_option("--formats", c->formats, "Formats of direct angle pipelines (p <= 24; default bf16,fp16,fp32)")->type_name("F1,F2");
   sub->add_option("--presets", c->presets, "Presets to measure as well (see `ropelab presets`)")->type_name("P1,P2");
   sub->add_option("--bases", c->bases, "Bases (> 1; default 1e1,1e2,...,1e9)")->type_name("B1,B2");
-  sub->add_option("--dim", c->dim, "Rotary dimensions (even, default 32)")->type_name("D");
-  sub->add_option("--preset-context", c->preset_context, "Positions measured for presets (default 2^20)")->type_name("L");
-  sub->add_option("--tau", c->tau, "Phase-error threshold in radians (default 0.1)")->type_name("T");
-  sub->add_option("--threads", c->threads, "Threads (0 = all)")->type_name("N");
+  // The direct scans take 2^p positions times dim/2 pairs per base and format: 1024 keeps fp32 under minutes.
+  sub->add_option("--dim", c->dim, "Rotary dimensions, even, in [2, 1024] (default 32)")
+      ->type_name("D")->check(integer_in(2, 1024));
+  sub->add_option("--preset-context", c->preset_context, "Positions measured for presets, in [2, 2^53 - 1] (default 2^20)")
+      ->type_name("L");
+  sub->add_option("--tau", c->tau, "Phase-error threshold in radians, in (0, pi] (default 0.1)")
+      ->type_name("T")->check(tau_range());
+  add_threads_option(*sub, c->threads, "Threads, in [0, 1024] (0 = all)");
   sub->add_option("--csv", c->csv, "Write the measured table (CSV) to FILE")->type_name("FILE");
   sub->callback([c] { run_wall_claim(*c); });
 }

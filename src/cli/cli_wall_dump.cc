@@ -4,11 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
 #include "cli/cli_npy_read.hpp"
 #include "cli/cli_support.hpp"
+#include "ropelab/io/input_file.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 
 namespace ropelab::cli {
@@ -57,8 +57,7 @@ std::vector<std::int64_t> read_positions(const fs::path& file) {
 
 // A manifest that names a spec must name this one (a dump measured against another model's ω is meaningless).
 void check_manifest(const fs::path& file, const rope::RopeSpec& spec) {
-  std::ifstream in(file);
-  const nlohmann::json m = nlohmann::json::parse(in, nullptr, false);
+  const nlohmann::json m = nlohmann::json::parse(parse_argument("--from", [&] { return io::read_regular_file(file.string()); }), nullptr, false);
   if (m.is_discarded() || !m.is_object()) fail(file.string(), "not valid JSON");
   if (!m.contains("spec") || !m["spec"].is_object()) return;
   const nlohmann::json& s = m["spec"];

@@ -14,6 +14,7 @@
 #include "cli/cli_commands.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_support.hpp"
+#include "ropelab/io/output_files.hpp"
 #include "cli/cli_table.hpp"
 #include "ropelab/theory/phase_bounds.hpp"
 
@@ -80,7 +81,7 @@ std::string eps_mach_text(const Common& m) {
 
 // Writes `table` as CSV to the --csv FILE (atomically) and/or prints it; `aligned` prints the human form.
 void emit(const Common& m, const Table& table, const std::function<void()>& aligned) {
-  AtomicOutputs outputs;
+  io::OutputFiles outputs;
   if (!m.csv_file.empty()) outputs.add("--csv", m.csv_file);
   if (!m.csv_file.empty()) outputs.write(m.csv_file, [&](std::ostream& out) { table.print_csv(out); });
   outputs.commit();
@@ -169,7 +170,13 @@ void run_single(const ZoneCommand& c, const Common& m) {
     if (n < 1 || n > 1000000) throw std::invalid_argument(message);
     layers = static_cast<int>(n);
   }
+  require_reference_range(c.spec, s.spec, context);
   const theory::EffectiveBase effective = theory::effective_base(s.spec, context);
+  if (!std::isfinite(effective.approximate) || !std::isfinite(effective.exact)) {
+    throw std::invalid_argument(spec_option(c.spec) + ": the effective base of this " + rope::scaling_name(s.spec) +
+                                " scaling at context " + std::to_string(context) +
+                                " overflows binary64; the bounds need a finite base (check the scaling factors)");
+  }
   std::vector<theory::Zone> zones;
   for (const ThetaMinConvention convention : {ThetaMinConvention::approximate, ThetaMinConvention::exact}) {
     zones.push_back(theory::evaluate_zone(

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_options.hpp"
 
 namespace {
 
@@ -47,8 +48,10 @@ int main(int argc, char** argv) {
   ropelab::cli::add_check_command(app);
   ropelab::cli::add_report_command(app);
   ropelab::cli::add_run_command(app);
+  ropelab::cli::refuse_empty_values(app);
 
   try {
+    ropelab::cli::limit_default_threads();
     app.parse(argc, argv);  // subcommand handlers run inside parse, as CLI11 callbacks
   } catch (const ropelab::cli::ExitStatus& status) {
     return status.code;

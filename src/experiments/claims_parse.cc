@@ -2,11 +2,10 @@
 // (name, type, value; a preset and its stage overrides resolved) with the file and line of the offending key
 // in the message.
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -14,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "claims_registry.hpp"
+#include "ropelab/io/input_file.hpp"
 #include "ropelab/rope/recipe.hpp"
 #include "ropelab/rope/recipe_stages.hpp"
 #include "toml_errors.hpp"
@@ -42,6 +42,14 @@ std::string allowed_keys() {
   return out;
 }
 
+// A TOML float that is finite: nan and inf (legal TOML) never make a claim's value, tolerance or parameter; as
+// `equals = nan` one once turned into a "refuted" verdict instead of a registry error.
+double finite_float(const toml::node& node, const std::string& file, const std::string& key) {
+  const double value = node.as_floating_point()->get();
+  if (!std::isfinite(value)) fail(file, line_of(node), key, "must be a finite number, got " + std::to_string(value));
+  return value;
+}
+
 class ClaimReader {
  public:
   ClaimReader(const toml::table& table, const std::string& file) : table_(table), file_(file) {
@@ -66,7 +74,7 @@ class ClaimReader {
     const toml::node* node = find(key);
     if (node->is_integer()) return static_cast<double>(node->as_integer()->get());
     if (!node->is_floating_point()) fail(file_, line_of(*node), key, "must be a number, got " + type_name(*node));
-    return node->as_floating_point()->get();
+    return finite_float(*node, file_, key);
   }
 
   int line() const { return line_; }
@@ -84,7 +92,7 @@ class ClaimReader {
 ParamValue param_value(const toml::node& node, const std::string& file, const std::string& key) {
   if (node.is_boolean()) return node.as_boolean()->get();
   if (node.is_integer()) return node.as_integer()->get();
-  if (node.is_floating_point()) return node.as_floating_point()->get();
+  if (node.is_floating_point()) return finite_float(node, file, key);
   if (node.is_string()) return node.as_string()->get();
   if (const toml::array* array = node.as_array()) {
     if (array->empty()) fail(file, line_of(node), key, "must not be an empty array");
@@ -99,7 +107,7 @@ ParamValue param_value(const toml::node& node, const std::string& file, const st
     std::vector<double> out;
     for (const toml::node& item : *array) {
       if (item.is_integer()) out.push_back(static_cast<double>(item.as_integer()->get()));
-      else if (item.is_floating_point()) out.push_back(item.as_floating_point()->get());
+      else if (item.is_floating_point()) out.push_back(finite_float(item, file, key));
       else fail(file, line_of(item), key, "array items must be numbers or strings, got " + type_name(item));
     }
     return out;
@@ -282,19 +290,22 @@ std::vector<ClaimSpec> load_registry(const std::string& directory) {
   std::error_code ec;
   if (!fs::is_directory(directory, ec)) throw std::invalid_argument("--claims: '" + directory + "' is not a directory");
   std::vector<fs::path> files;
+  // Every *.toml entry, whatever it is: one that is not a regular file is refused when read, never skipped.
   for (const fs::directory_entry& entry : fs::directory_iterator(directory))
-    if (entry.is_regular_file() && entry.path().extension() == ".toml") files.push_back(entry.path());
+    if (entry.path().extension() == ".toml") files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   if (files.empty()) throw std::invalid_argument("--claims: no *.toml registry files in '" + directory + "'");
 
   std::vector<ClaimSpec> all;
   std::map<std::string, std::string> where;  // id -> file:line
   for (const fs::path& path : files) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::invalid_argument(path.string() + ": cannot read");
-    std::ostringstream text;
-    text << in.rdbuf();
-    for (ClaimSpec& spec : parse_registry(text.str(), path.string())) {
+    std::string text;
+    try {
+      text = io::read_regular_file(path.string());
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("--claims: ") + e.what());
+    }
+    for (ClaimSpec& spec : parse_registry(text, path.string())) {
       const std::string here = spec.claim.file + ":" + std::to_string(spec.claim.line);
       if (const auto it = where.find(spec.claim.id); it != where.end())
         fail(spec.claim.file, spec.claim.line, "id", "duplicate id '" + spec.claim.id + "' (first at " + it->second + ")");

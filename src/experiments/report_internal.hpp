@@ -60,8 +60,6 @@ std::string number(double value);            // %.17g (round-trips); "nan", "inf
 std::string integer(std::int64_t value);     // decimal; -1 stays -1 ("none")
 std::string csv_text(const ReportTable& table);
 std::string html_escape(const std::string& text);
-// Writes `content` to `path` through a temporary file in the same directory and rename(2).
-void write_file_atomic(const std::string& path, const std::string& content);
 // The git commit checked out at `directory` (any path inside a clone), or "" if git or the clone is absent.
 std::string git_commit_of(const std::string& directory);
 

@@ -1,6 +1,7 @@
 // Running the report: checks what it needs before writing anything, runs the experiments, writes the CSVs,
 // has the plotting scripts draw the figures, evaluates the claims registry, and writes manifest and pages.
 #include <fcntl.h>
+#include <stdio.h>  // renameat2
 #include <omp.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -14,7 +15,11 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "claims_registry.hpp"
 #include "report_internal.hpp"
+#include "ropelab/io/input_file.hpp"
+#include "ropelab/io/output_files.hpp"
+#include "ropelab/threads.hpp"
 #include "ropelab/round.hpp"
 
 extern char** environ;
@@ -94,6 +99,64 @@ bool writable_directory(const fs::path& path) {
   return fs::is_directory(path, ec) && ::access(path.c_str(), W_OK | X_OK) == 0;
 }
 
+// --out as a path whose last component names the report directory ("report/" gives "report").
+fs::path report_path(const std::string& out_dir) {
+  fs::path out = fs::path(out_dir).lexically_normal();
+  if (!out.has_filename()) out = out.parent_path();
+  return out;
+}
+
+fs::path out_parent(const fs::path& out) { return out.has_parent_path() ? out.parent_path() : fs::path("."); }
+
+// An existing --out the report may replace: empty, or an earlier report (its manifest.json names a version).
+bool replaceable_report(const fs::path& out) {
+  std::error_code ec;
+  if (fs::is_empty(out, ec)) return true;
+  try {
+    const nlohmann::json manifest = nlohmann::json::parse(io::read_regular_file((out / "manifest.json").string()));
+    return manifest.is_object() && manifest.contains("ropelab_version");
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// Puts the finished report `work` (a sibling of `out`) in place of `out`, whole: an atomic exchange with an
+// earlier report (renameat2 RENAME_EXCHANGE), else a rename; the earlier report is removed afterwards.
+void install_report(const fs::path& work, const fs::path& out) {
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(out, ec))) {
+    fs::rename(work, out);
+    return;
+  }
+  if (::renameat2(AT_FDCWD, work.c_str(), AT_FDCWD, out.c_str(), RENAME_EXCHANGE) != 0) {
+    // A file system without RENAME_EXCHANGE: move the earlier report aside first (a short window without --out).
+    const fs::path aside = io::temporary_path(out.string() + "-replaced");
+    fs::rename(out, aside);
+    fs::rename(work, out);
+    fs::remove_all(aside, ec);
+    return;
+  }
+  fs::remove_all(work, ec);  // now the earlier report
+}
+
+// Removes the work directory of a report that did not finish (an error, an exception).
+class WorkDirectory {
+ public:
+  explicit WorkDirectory(fs::path path) : path_(std::move(path)) { fs::create_directory(path_); }
+  WorkDirectory(const WorkDirectory&) = delete;
+  WorkDirectory& operator=(const WorkDirectory&) = delete;
+  ~WorkDirectory() {
+    std::error_code ignored;
+    if (!installed_) fs::remove_all(path_, ignored);
+  }
+  [[nodiscard]] const fs::path& path() const { return path_; }
+  void installed() { installed_ = true; }
+
+ private:
+  fs::path path_;
+  bool installed_ = false;
+};
+
 // The commit of the repository holding the plotting scripts, if git and the repository are there.
 
 std::string utc_now() {
@@ -120,19 +183,35 @@ const std::vector<std::string>& report_figures() {
 
 void check_report_prerequisites(const ReportOptions& o) {
   if (o.out_dir.empty()) throw std::invalid_argument("--out: give the directory to write the report into");
-  const fs::path out(o.out_dir);
+  check_threads("--threads", o.threads);
+  const fs::path out = report_path(o.out_dir);
+  if (out.empty() || out.filename() == "." || out.filename() == ".." || out == out.root_path()) {
+    throw std::invalid_argument("--out: '" + o.out_dir + "' cannot be replaced as a whole; give the report its own "
+                                "directory (e.g. --out report)");
+  }
   std::error_code ec;
-  if (fs::exists(out, ec)) {
+  // The report is built beside --out and renamed onto it, so the parent must be writable either way.
+  const fs::path parent = out_parent(out);
+  if (fs::exists(fs::symlink_status(out, ec))) {
     if (!fs::is_directory(out, ec)) throw std::invalid_argument("--out: '" + o.out_dir + "' exists and is not a directory");
     if (!writable_directory(out)) throw std::invalid_argument("--out: '" + o.out_dir + "' is not writable");
-  } else {
-    const fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
-    if (!fs::is_directory(parent, ec)) {
-      throw std::invalid_argument("--out: the parent directory '" + parent.string() + "' of '" + o.out_dir +
-                                  "' does not exist");
+    if (!replaceable_report(out)) {
+      throw std::invalid_argument("--out: '" + o.out_dir + "' holds files but no ropelab report (no manifest.json); the "
+                                  "report replaces --out as a whole, so give a new, empty or earlier-report directory");
     }
-    if (!writable_directory(parent)) {
-      throw std::invalid_argument("--out: cannot create '" + o.out_dir + "': '" + parent.string() + "' is not writable");
+  } else if (!fs::is_directory(parent, ec)) {
+    throw std::invalid_argument("--out: the parent directory '" + parent.string() + "' of '" + o.out_dir +
+                                "' does not exist");
+  }
+  if (!writable_directory(parent)) {
+    throw std::invalid_argument("--out: cannot write '" + o.out_dir + "': '" + parent.string() + "' is not writable");
+  }
+  if (claims_dir(o) != "-") {  // a bad registry fails here, not after minutes of experiments
+    try {
+      claims::load_registry(claims_dir(o));
+    } catch (const std::invalid_argument& e) {
+      const std::string what = e.what();
+      throw std::invalid_argument(what.rfind("--claims", 0) == 0 ? what : "--claims: " + what);
     }
   }
   for (const std::string& figure : report_figures()) {
@@ -150,7 +229,14 @@ ReportResult write_report(const ReportOptions& o) {
   check_report_prerequisites(o);
   const auto started = std::chrono::steady_clock::now();
   const std::string started_at = utc_now();
-  const fs::path out(o.out_dir);
+  // Everything is written into a work directory beside --out and put in place of --out at the very end, so an
+  // interrupted report never leaves a half-written --out; work directories of killed reports are removed here.
+  const fs::path final_out = report_path(o.out_dir);
+  const std::string name = final_out.filename().string();
+  io::remove_stale_temporaries(out_parent(final_out).string(), name);
+  io::remove_stale_temporaries(out_parent(final_out).string(), name + "-replaced");
+  WorkDirectory work(io::temporary_path(final_out.string()));
+  const fs::path& out = work.path();
   fs::create_directories(out / "data");
   fs::create_directories(out / "figures");
 
@@ -167,7 +253,7 @@ ReportResult write_report(const ReportOptions& o) {
     const auto t = std::chrono::steady_clock::now();
     ExperimentOutput experiment = run(settings);
     const std::string file = "data/" + experiment.data.name + ".csv";
-    write_file_atomic((out / file).string(), csv_text(experiment.data));
+    io::write_file_atomic("--out", (out / file).string(), csv_text(experiment.data));
     result.files.push_back(file);
     result.timings.push_back({experiment.id + ":" + experiment.data.name, seconds_since(t)});
     pages.experiments.push_back(std::move(experiment));
@@ -227,10 +313,12 @@ ReportResult write_report(const ReportOptions& o) {
   result.files.insert(result.files.end(), {"manifest.json", "index.html", "README.md"});
   manifest["files"] = result.files;
   pages.manifest_json = manifest.dump(2);
-  write_file_atomic((out / "manifest.json").string(), pages.manifest_json + "\n");
-  write_file_atomic((out / "index.html").string(), index_html(pages));
-  write_file_atomic((out / "README.md").string(), readme_markdown(pages));
-  settings.say("report written to " + out.string() + " in " + std::to_string(seconds_since(started)) + " s");
+  io::write_file_atomic("--out", (out / "manifest.json").string(), pages.manifest_json + "\n");
+  io::write_file_atomic("--out", (out / "index.html").string(), index_html(pages));
+  io::write_file_atomic("--out", (out / "README.md").string(), readme_markdown(pages));
+  install_report(out, final_out);
+  work.installed();
+  settings.say("report written to " + final_out.string() + " in " + std::to_string(seconds_since(started)) + " s");
   return result;
 }
 

@@ -1,11 +1,7 @@
-// Number formatting, CSV and HTML text, and atomic file writes for the report.
-#include <cerrno>
+// Number formatting, CSV and HTML text, and the git commit for the report.
 #include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <stdexcept>
-#include <unistd.h>
 
 #include "report_internal.hpp"
 
@@ -62,24 +58,6 @@ std::string html_escape(const std::string& text) {
     }
   }
   return escaped;
-}
-
-void write_file_atomic(const std::string& path, const std::string& content) {
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) {
-      std::remove(temporary.c_str());
-      throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(temporary.c_str());
-    throw std::runtime_error(path + ": cannot rename into place (" + reason + ")");
-  }
 }
 
 std::string git_commit_of(const std::string& directory) {

@@ -2,11 +2,12 @@
 // computed one by one (each written atomically as DIR/points/<index>.csv on rank 0), then rank 0 assembles
 // DIR/<metric>.csv in grid order from the point records and writes DIR/manifest.json. Because the final
 // files are assembled only from point records, a resumed, a multi-rank and a single run give the same bytes.
+// Durability: rank 0 holds DIR/ropelab.lock for the whole run (a second run on DIR exits 2); every record is
+// sealed with its line count and checksum and verified on resume; temporaries of killed runs are removed.
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -16,6 +17,10 @@
 
 #include "report_internal.hpp"
 #include "runner_internal.hpp"
+#include "ropelab/io/directory_lock.hpp"
+#include "ropelab/io/input_file.hpp"
+#include "ropelab/io/output_files.hpp"
+#include "ropelab/threads.hpp"
 #include "ropelab/round.hpp"
 
 namespace ropelab::experiments {
@@ -24,45 +29,44 @@ namespace {
 namespace fs = std::filesystem;
 using report_detail::number;
 using report_detail::git_commit_of;
-using report_detail::write_file_atomic;
+using io::write_file_atomic;
 
-// FNV-1a 64 of the spec text: ties DIR/points/ to the spec that produced it.
-std::string fnv1a_hex(const std::string& text) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
+using runner_detail::fnv1a_hex;
+using runner_detail::verified_record;
+
+// Creates `dir` unless it is already a directory; its parent must exist.
+void make_directory(const std::string& option, const fs::path& dir) {
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return;
+  if (fs::exists(fs::symlink_status(dir, ec))) {
+    throw std::invalid_argument(option + ": '" + dir.string() + "' exists and is not a directory");
   }
-  char buffer[17];
-  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(h));
-  return buffer;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  fs::create_directory(dir, ec);
+  if (ec) throw std::invalid_argument(option + ": cannot create the directory '" + dir.string() + "': " + ec.message());
 }
 
 fs::path point_file(const fs::path& points, std::size_t index) { return points / (std::to_string(index) + ".csv"); }
-
-// A record is complete when it starts with "#seconds," and ends with a newline (write_file_atomic makes a
-// torn record impossible; the check guards against files edited by hand).
-bool complete_record(const std::string& record) { return record.rfind("#seconds,", 0) == 0 && !record.empty() && record.back() == '\n'; }
 
 double record_seconds(const std::string& record) {
   return std::stod(record.substr(9, record.find('\n') - 9));
 }
 
-// The finished points of DIR/points/ (refusing a directory written for another spec).
+std::string read_point_file(const fs::path& path) {
+  try {
+    return io::read_regular_file(path.string());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("--out: ") + e.what());
+  }
+}
+
+// The finished points of DIR/points/ whose records verify (refusing a directory written for another spec).
 std::map<std::size_t, std::string> finished_points(const fs::path& points, const std::string& spec_hash,
                                                    std::size_t grid_size) {
   std::map<std::size_t, std::string> done;
   if (!fs::exists(points)) return done;
   const fs::path hash_file = points / "spec.fnv1a";
   if (fs::exists(hash_file)) {
-    const std::string found = read_text(hash_file);
+    const std::string found = read_point_file(hash_file);
     if (found != spec_hash + "\n") {
       throw std::invalid_argument("--out: " + points.string() + " holds points of a different spec (fnv1a " +
                                   found.substr(0, 16) + ", this spec " + spec_hash +
@@ -72,8 +76,8 @@ std::map<std::size_t, std::string> finished_points(const fs::path& points, const
   for (std::size_t i = 0; i < grid_size; ++i) {
     const fs::path file = point_file(points, i);
     if (!fs::exists(file)) continue;
-    std::string record = read_text(file);
-    if (complete_record(record)) done.emplace(i, std::move(record));
+    std::string record = read_point_file(file);
+    if (verified_record(record)) done.emplace(i, std::move(record));
   }
   return done;
 }
@@ -156,19 +160,20 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& o) {
   const int threads = o.threads.value_or(spec.threads);
   const std::vector<GridPoint> grid = spec.points();
   const std::string spec_hash = fnv1a_hex(spec.text);
+  check_threads("--threads", threads);
   const fs::path out(o.out_dir);
   const fs::path points = out / "points";
-  const std::map<std::size_t, std::string> resumed = finished_points(points, spec_hash, grid.size());
+  std::optional<io::DirectoryLock> lock;  // rank 0 writes; the lock keeps a second run off DIR until it ends
   if (o.rank == 0) {
-    fs::create_directories(points);
-    // Temporaries of an interrupted run (write_file_atomic's "<file>.tmp.<pid>"): never records.
-    for (const fs::path& dir : {out, points}) {
-      for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
-        if (entry.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(entry.path());
-      }
-    }
-    write_file_atomic((points / "spec.fnv1a").string(), spec_hash + "\n");
+    make_directory("--out", out);
+    lock.emplace("--out", out.string());
+    make_directory("--out", points);
+    // Temporaries of a run killed outright: never records.
+    io::remove_stale_temporaries(out.string());
+    io::remove_stale_temporaries(points.string());
   }
+  const std::map<std::size_t, std::string> resumed = finished_points(points, spec_hash, grid.size());
+  if (o.rank == 0) write_file_atomic("--out", (points / "spec.fnv1a").string(), spec_hash + "\n");
 
   std::vector<GridPoint> todo;
   for (const GridPoint& p : grid) {
@@ -181,8 +186,8 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::string rows = runner_detail::compute_point_rows(spec, p, threads);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    PointResult result{.index = p.index, .record = "#seconds," + number(seconds) + "\n" + rows};
-    if (o.rank == 0) write_file_atomic(point_file(points, p.index).string(), result.record);
+    PointResult result{.index = p.index, .record = runner_detail::seal_record(seconds, rows)};
+    if (o.rank == 0) write_file_atomic("--out", point_file(points, p.index).string(), result.record);
     mine.push_back(std::move(result));
   }
   if (o.progress) o.progress(todo.size(), todo.size(), "done");
@@ -193,7 +198,7 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& o) {
 
   std::map<std::size_t, std::string> records = resumed;
   for (PointResult& r : all) {
-    if (r.index % static_cast<std::size_t>(o.ranks) != 0) write_file_atomic(point_file(points, r.index).string(), r.record);
+    if (r.index % static_cast<std::size_t>(o.ranks) != 0) write_file_atomic("--out", point_file(points, r.index).string(), r.record);
     records[r.index] = std::move(r.record);
   }
   summary.computed = records.size() - resumed.size();
@@ -203,11 +208,11 @@ RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& o) {
   }
   for (const auto& [metric, text] : assemble(spec, grid, records)) {
     const fs::path file = out / (metric + ".csv");
-    write_file_atomic(file.string(), text);
+    write_file_atomic("--out", file.string(), text);
     summary.files.push_back(file.string());
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_file_atomic((out / "manifest.json").string(),
+  write_file_atomic("--out", (out / "manifest.json").string(),
                     manifest_json(spec, o, threads, grid, records, resumed, spec_hash, seconds));
   summary.files.push_back((out / "manifest.json").string());
   return summary;

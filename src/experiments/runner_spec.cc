@@ -2,9 +2,7 @@
 // and line of the offending key in the message; every name resolved before anything runs.
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -14,6 +12,8 @@
 #include "toml_errors.hpp"
 
 #include "runner_internal.hpp"
+#include "ropelab/io/input_file.hpp"
+#include "ropelab/threads.hpp"
 #include "ropelab/format.hpp"
 #include "ropelab/rope/recipe.hpp"
 #include "ropelab/rope/recipe_stages.hpp"
@@ -56,10 +56,13 @@ class Reader {
     return node.as_string()->get();
   }
 
+  // A finite number: TOML's nan and inf are never a meaningful base, tau or eps.
   double number(const toml::node& node, const std::string& key) const {
     if (node.is_integer()) return static_cast<double>(node.as_integer()->get());
     if (!node.is_floating_point()) fail(line_of(node), key, "must be a number, got " + type_name(node));
-    return node.as_floating_point()->get();
+    const double value = node.as_floating_point()->get();
+    if (!std::isfinite(value)) fail(line_of(node), key, "must be a finite number, got " + std::to_string(value));
+    return value;
   }
 
   std::int64_t integer(const toml::node& node, const std::string& key) const {
@@ -200,7 +203,9 @@ void read_options(const Reader& r, const toml::table& options, ExperimentSpec& s
   }
   if (const toml::node* n = options.get("threads")) {
     const std::int64_t threads = r.integer(*n, "options.threads");
-    if (threads < 0 || threads > 4096) r.fail(line_of(*n), "options.threads", std::to_string(threads) + " is not in [0, 4096]");
+    if (threads < 0 || threads > max_threads) {
+      r.fail(line_of(*n), "options.threads", std::to_string(threads) + " is not in [0, " + std::to_string(max_threads) + "]");
+    }
     s.threads = static_cast<int>(threads);
   }
 }
@@ -289,11 +294,13 @@ ExperimentSpec parse_experiment_spec(const std::string& text, const std::string&
 }
 
 ExperimentSpec load_experiment_spec(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument(path + ": cannot read the experiment spec");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_experiment_spec(text.str(), path);
+  std::string text;
+  try {
+    text = io::read_regular_file(path);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("experiment spec: ") + e.what());
+  }
+  return parse_experiment_spec(text, path);
 }
 
 }  // namespace ropelab::experiments

@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "ropelab/io/input_file.hpp"
 #include "ropelab/rope/rope_spec.hpp"
 
 #ifndef ROPELAB_MODELS_DIR
@@ -35,11 +35,52 @@ std::optional<double> number(const json& obj, const std::string& key, const std:
 }
 
 // obj[key] as an integer (a float with an integral value is accepted); nullopt when absent or null.
+// |value| <= 2^53 - 1, so the double holds it exactly.
 std::optional<long> integer(const json& obj, const std::string& key, const std::string& field) {
   const std::optional<double> value = number(obj, key, field);
   if (!value) return std::nullopt;
-  if (std::floor(*value) != *value || std::fabs(*value) > 9.0e15) fail(field, "must be an integer, got " + obj.at(key).dump());
+  if (std::floor(*value) != *value || std::fabs(*value) > static_cast<double>(max_context_length)) {
+    fail(field, "must be an integer in [-(2^53 - 1), 2^53 - 1], got " + obj.at(key).dump());
+  }
   return static_cast<long>(*value);
+}
+
+// A head dimension field, range-checked before it narrows to int (4294967424 must not become 128).
+int dimension(const std::string& field, long value) {
+  if (value < 1 || value > max_head_dim) {
+    fail(field, "= " + std::to_string(value) + " is not in [1, " + std::to_string(max_head_dim) + "]");
+  }
+  return static_cast<int>(value);
+}
+
+// The dotted path of the object keys open at a parse event ("rope_scaling.factor").
+std::string key_path(const std::vector<std::string>& keys) {
+  std::string path;
+  for (const std::string& k : keys) path += (path.empty() ? "" : ".") + k;
+  return path.empty() ? "(top level)" : path;
+}
+
+// Parses `text`, naming the field of a number beyond binary64 (1e400) instead of nlohmann's bare message.
+json parse_json(std::string_view text) {
+  std::vector<std::string> keys;  // one entry per open object: its current key
+  const json::parser_callback_t track = [&keys](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) keys.emplace_back();
+    if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+    if (event == json::parse_event_t::key && !keys.empty()) keys.back() = parsed.get<std::string>();
+    return true;
+  };
+  try {
+    return json::parse(text, track);
+  } catch (const json::parse_error& e) {
+    throw std::invalid_argument(std::string("config.json: malformed JSON: ") + e.what());
+  } catch (const json::out_of_range& e) {  // 406: "number overflow parsing '1e400'"
+    const std::string what = e.what();
+    const std::size_t open = what.find('\''), close = what.rfind('\'');
+    const std::string number_text = open < close ? what.substr(open + 1, close - open - 1) : what;
+    fail(key_path(keys), "= " + number_text + " is beyond binary64's range (|x| <= 1.7976931348623157e+308)");
+  } catch (const json::exception& e) {
+    throw std::invalid_argument(std::string("config.json: ") + e.what());
+  }
 }
 
 double required_number(const json& obj, const std::string& key, const std::string& field, const std::string& allowed) {
@@ -142,25 +183,20 @@ Scaling parse_scaling(const json& config, const json& params, const std::string&
 
 int head_dim_of(const json& config) {
   // DeepSeek MLA: only qk_rope_head_dim dimensions are rotated (models.md §1).
-  if (const auto rope_head = integer(config, "qk_rope_head_dim", "qk_rope_head_dim")) return static_cast<int>(*rope_head);
-  if (const auto head_dim = integer(config, "head_dim", "head_dim")) return static_cast<int>(*head_dim);
+  if (const auto rope_head = integer(config, "qk_rope_head_dim", "qk_rope_head_dim")) return dimension("qk_rope_head_dim", *rope_head);
+  if (const auto head_dim = integer(config, "head_dim", "head_dim")) return dimension("head_dim", *head_dim);
   const auto hidden = integer(config, "hidden_size", "hidden_size");
   const auto heads = integer(config, "num_attention_heads", "num_attention_heads");
   if (!hidden || !heads) fail("head_dim", "is missing, and so is 'hidden_size' or 'num_attention_heads'");
   if (*heads <= 0 || *hidden % *heads != 0)
     fail("num_attention_heads", "= " + std::to_string(*heads) + " must be > 0 and divide hidden_size = " + std::to_string(*hidden));
-  return static_cast<int>(*hidden / *heads);
+  return dimension("hidden_size / num_attention_heads", *hidden / *heads);
 }
 
 }  // namespace
 
 RopeSpec rope_spec_from_hf_config(std::string_view json_text) {
-  json config;
-  try {
-    config = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    throw std::invalid_argument(std::string("config.json: malformed JSON: ") + e.what());
-  }
+  const json config = parse_json(json_text);
   if (!config.is_object()) throw std::invalid_argument("config.json: top level must be a JSON object");
 
   std::string prefix = "rope_scaling";
@@ -203,11 +239,13 @@ RopeSpec rope_spec_from_hf_config(std::string_view json_text) {
 }
 
 RopeSpec rope_spec_from_hf_config_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument("config.json: cannot read '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return rope_spec_from_hf_config(text.str());
+  std::string text;
+  try {
+    text = io::read_regular_file(path);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("config.json: ") + e.what());
+  }
+  return rope_spec_from_hf_config(text);
 }
 
 std::vector<std::string> model_names() {

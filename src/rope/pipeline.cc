@@ -15,6 +15,7 @@
 #include "highway_trig.hpp"
 #include "pipeline_scaling.hpp"
 #include "platform_trig.hpp"
+#include "ropelab/block_quant.hpp"
 #include "ropelab/format_arith.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/exact_reference.hpp"  // ReferenceRotation
@@ -397,6 +398,36 @@ void emulate_rotate_pairs(const Recipe& r, std::span<const double> k0, std::span
   round_array(y1.first(n), r.storage_format);
 }
 
-void emulate_key_cache(const Recipe& r, std::span<double> key) { round_array(key, r.key_cache_format); }
+void emulate_key_cache(const Recipe& r, std::span<double> key) {
+  if (!r.key_cache_block) {
+    round_array(key, r.key_cache_format);
+    return;
+  }
+  std::vector<float> row(key.begin(), key.end());
+  quantize_dequantize(row, *r.key_cache_block);
+  std::copy(row.begin(), row.end(), key.begin());
+}
+
+void emulate_key_cache_pairs(const Pipeline& p, std::span<double> y0, std::span<double> y1) {
+  if (!p.recipe.key_cache_block) {
+    emulate_key_cache(p.recipe, y0);
+    emulate_key_cache(p.recipe, y1);
+    return;
+  }
+  const auto half = static_cast<std::size_t>(p.spec.rotary_dims / 2);
+  const bool interleaved = p.spec.pairing == Pairing::interleaved;
+  const auto first = [&](std::size_t i) { return interleaved ? 2 * i : i; };
+  const auto second = [&](std::size_t i) { return interleaved ? 2 * i + 1 : i + half; };
+  std::vector<double> row(static_cast<std::size_t>(p.spec.head_dim), 0.0);
+  for (std::size_t i = 0; i < y0.size(); ++i) {
+    row[first(i)] = y0[i];
+    row[second(i)] = y1[i];
+  }
+  emulate_key_cache(p.recipe, row);
+  for (std::size_t i = 0; i < y0.size(); ++i) {
+    y0[i] = row[first(i)];
+    y1[i] = row[second(i)];
+  }
+}
 
 }  // namespace ropelab::rope

@@ -13,10 +13,12 @@ std::vector<Recipe> make_presets() {
   using namespace preset_factories;
   return {hf_eager_bf16(),       hf_rope_utils_bf16(),    hf_4380_autocast(),         hf_437_cast_bf16(),
           hf_gpt_neox(),         hf_gpt_neox_sdpa(),      hf_gpt_neox_modular(),      hf_qwen2_vl_mrope(),
-          llama_cpp_cpu(),       llama_cpp_cuda(),        llama_cpp_metal(),          vllm_old_bf16(),
-          vllm_fp32_math(),      flashinfer(),            sglang_flashinfer(),        flash_attention(),
+          llama_cpp_cpu(),       llama_cpp_cpu_q8_0(),    llama_cpp_cpu_q4_0(),       llama_cpp_cuda(),
+          llama_cpp_metal(),     vllm_old_bf16(),         vllm_fp32_math(),           vllm_fp8_kv(),
+          vllm_fp8_kv_dynamic(), flashinfer(),            sglang_flashinfer(),        flash_attention(),
           megatron_unfused(),    transformer_engine_fused(), gpt_neox_fp16(),         tensorrt_llm(),
-          meta_reference(),      meta_llama3_reference(), deepseek_v3_reference(),    gemma_jax()};
+          tensorrt_llm_fp8_kv(), tensorrt_llm_nvfp4_kv(), meta_reference(),           meta_llama3_reference(),
+          deepseek_v3_reference(), gemma_jax()};
 }
 
 }  // namespace

@@ -34,6 +34,30 @@ Recipe llama_cpp_cpu() {
   return r;
 }
 
+// llama.cpp --cache-type-k q8_0 on an x86-64 AVX2 CPU: the post-RoPE F32 key is written into the cache by
+// ggml_set_rows (src/ggml-cpu/ops.cpp:5123-5140), which converts each head_dim row with the CPU type trait's
+// from_float = quantize_row_q8_0 (src/ggml-cpu/ggml-cpu.c:240-287), whose AVX2 branch
+// (src/ggml-cpu/arch/x86/quants.c:302-398) uses id = 127/amax and ties to even: block format q8_0_avx2, reproduced
+// bit for bit against ggml (tests/data/conformance/ggml-quant q8_0 q_cpy).
+Recipe llama_cpp_cpu_q8_0() {
+  Recipe r = llama_cpp_cpu();
+  r.name = "llama.cpp-cpu-q8_0";
+  r.description = "llama.cpp CPU with --cache-type-k q8_0 (x86 AVX2 quantize_row_q8_0 via ggml_set_rows)";
+  r.key_cache_block = parse_block_format("q8_0_avx2");
+  return r;
+}
+
+// llama.cpp --cache-type-k q4_0 on the CPU: from_float = quantize_row_q4_0, which calls quantize_row_q4_0_ref
+// (src/ggml-cpu/quants.c:33-35; src/ggml-quants.c:113-148) on every CPU: block format q4_0, reproduced bit for bit
+// against ggml (tests/data/conformance/ggml-quant q4_0).
+Recipe llama_cpp_cpu_q4_0() {
+  Recipe r = llama_cpp_cpu();
+  r.name = "llama.cpp-cpu-q4_0";
+  r.description = "llama.cpp CPU with --cache-type-k q4_0 (quantize_row_q4_0_ref via ggml_set_rows)";
+  r.key_cache_block = parse_block_format("q4_0");
+  return r;
+}
+
 // CUDA backend: powf of the rounded scale, compiled with -use_fast_math. Models only until checked on a GPU.
 Recipe llama_cpp_cuda() {
   Recipe r = llama_cpp_cpu();

@@ -19,18 +19,24 @@ Recipe hf_qwen2_vl_mrope();
 
 // ggml / llama.cpp backends (presets_ggml.cc).
 Recipe llama_cpp_cpu();
+Recipe llama_cpp_cpu_q8_0();
+Recipe llama_cpp_cpu_q4_0();
 Recipe llama_cpp_cuda();
 Recipe llama_cpp_metal();
 
 // Serving and training kernels (presets_kernels.cc).
 Recipe vllm_old_bf16();
 Recipe vllm_fp32_math();
+Recipe vllm_fp8_kv();
+Recipe vllm_fp8_kv_dynamic();
 Recipe flashinfer();
 Recipe sglang_flashinfer();
 Recipe flash_attention();
 Recipe megatron_unfused();
 Recipe transformer_engine_fused();
 Recipe tensorrt_llm();
+Recipe tensorrt_llm_fp8_kv();
+Recipe tensorrt_llm_nvfp4_kv();
 
 // Reference implementations of model authors (presets_reference.cc).
 Recipe gpt_neox_fp16();

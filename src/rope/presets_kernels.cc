@@ -30,6 +30,32 @@ Recipe vllm_fp32_math() {
   return r;
 }
 
+// vLLM --kv-cache-dtype fp8 (e4m3 on CUDA): reshape_and_cache_flash (csrc/cache_kernels.cu) stores
+// fp8::scaled_convert(key, k_scale), i.e. __nv_cvt_float_to_fp8(k / k_scale, __NV_SATFINITE, __NV_E4M3)
+// (csrc/quantization/fp8/nvidia/quant_utils.cuh scaled_vec_conversion<uint8_t, float>): fp32 division, RNE,
+// saturation at 448. k_scale is the checkpoint's per-tensor scale, 1.0 when it has none (vllm/attention/layer.py
+// registers _k_scale = 1.0): the static default here. A GPU model until checked on a GPU.
+Recipe vllm_fp8_kv() {
+  Recipe r = vllm_fp32_math();
+  r.name = "vllm-fp8-kv";
+  r.description = "vLLM (new kernel) with --kv-cache-dtype fp8: e4m3(k / k_scale), static per-tensor k_scale 1.0";
+  r.source = "vllm-project/vllm csrc/cache_kernels.cu reshape_and_cache_flash, quant_utils.cuh scaled_vec_conversion";
+  r.key_cache_block = parse_block_format("fp8_e4m3_per_tensor");
+  return r;
+}
+
+// vLLM with calculate_kv_scales: vllm/attention/layer.py calc_kv_scales sets k_scale = max|k| / k_range once, from
+// the first batch's post-RoPE keys (k_range = K_SCALE_CONSTANT = 200, vllm/envs.py); modelled per key row (the
+// amax of the stored row), which changes only which values fall below e4m3's normal range.
+Recipe vllm_fp8_kv_dynamic() {
+  Recipe r = vllm_fp8_kv();
+  r.name = "vllm-fp8-kv-dynamic";
+  r.description = "vLLM fp8 KV cache with calculate_kv_scales: k_scale = amax / 200 (modelled per key row)";
+  r.source = "vllm-project/vllm vllm/attention/layer.py calc_kv_scales, csrc/cache_kernels.cu reshape_and_cache_flash";
+  r.key_cache_block = parse_block_format("fp8_e4m3_dynamic");
+  return r;
+}
+
 // FlashInfer on-the-fly kernels: __powf frequencies, __sincosf, fp32 rotation (§5).
 Recipe flashinfer() {
   Recipe r;
@@ -126,6 +152,32 @@ Recipe tensorrt_llm() {
   r.position_format = binary32();  // np.arange(num_pos, dtype=float32)
   r.table_format = binary32();
   r.rotation = Rotation::wide_then_round;
+  return r;
+}
+
+// TensorRT-LLM FP8 KV cache (kv_cache_quant_algo FP8): applyBiasRopeUpdateKVCache
+// (cpp/tensorrt_llm/kernels/unfusedAttentionKernels/unfusedAttentionKernels_2_template.h, ENABLE_8BITS_CACHE) stores
+// mmha::store_8bits_vec(kDst, k, ..., kv_scale_orig_quant): the key times the per-tensor 1 / kv_scale in fp32, then
+// __nv_fp8_e4m3 (RNE, satfinite). The calibrated kv_scale is not known here: 1.0 as a static default.
+Recipe tensorrt_llm_fp8_kv() {
+  Recipe r = tensorrt_llm();
+  r.name = "tensorrt-llm-fp8-kv";
+  r.description = "TensorRT-LLM with an FP8 KV cache: e4m3(k * (1 / kv_scale)), static per-tensor kv_scale 1.0";
+  r.source = "NVIDIA/TensorRT-LLM cpp/tensorrt_llm/kernels/unfusedAttentionKernels/unfusedAttentionKernels_2_template.h";
+  r.key_cache_block = parse_block_format("fp8_e4m3_per_tensor:apply=reciprocal");
+  return r;
+}
+
+// TensorRT-LLM NVFP4 KV cache (ENABLE_4BITS_CACHE): quantizeAndWriteFP4KVCache with the second-level scale
+// qkv_scale_orig_quant[1], i.e. cvt_warp_fp16_to_fp4 (kernels/quantization.cuh): 16-element blocks, e4m3 block
+// scales, e2m1 elements (cvt.rn.satfinite). The calibrated second-level scale is modelled as the stored key row's
+// amax (448 * 6 / amax); rcp.approx as correctly rounded division. A GPU model until checked on a GPU.
+Recipe tensorrt_llm_nvfp4_kv() {
+  Recipe r = tensorrt_llm();
+  r.name = "tensorrt-llm-nvfp4-kv";
+  r.description = "TensorRT-LLM with an NVFP4 KV cache: 16 x e2m1 + e4m3 block scale + fp32 row scale";
+  r.source = "NVIDIA/TensorRT-LLM kernels/quantization.cuh cvt_warp_fp16_to_fp4, unfusedAttentionKernels_2_template.h";
+  r.key_cache_block = parse_block_format("nvfp4");
   return r;
 }
 

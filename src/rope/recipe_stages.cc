@@ -103,6 +103,31 @@ Stage format_stage(std::string_view name, Format Recipe::*field) {
           [] { return std::string(kFormatValues); }};
 }
 
+// The key cache: a scalar format (RNE of each value) or a block format name with overrides ("q4_0",
+// "fp8_e4m3_per_tensor:scale=0.05"); setting either kind replaces the other.
+Stage key_cache_stage(std::string_view name) {
+  return {name, [](const Recipe& r) { return key_cache_name(r); },
+          [name](Recipe& r, std::string_view v) {
+            if (is_block_format_name(v)) {
+              try {
+                r.key_cache_block = parse_block_format(v);
+              } catch (const std::invalid_argument& e) {
+                throw std::invalid_argument("stage '" + std::string(name) + "': " + e.what());
+              }
+              return;
+            }
+            try {
+              r.key_cache_format = stage_format(name, v);
+            } catch (const std::invalid_argument& e) {
+              throw std::invalid_argument(std::string(e.what()) + "; or " + block_format_syntax_help());
+            }
+            r.key_cache_block.reset();
+          },
+          [] {
+            return std::string(kFormatValues) + ", or a block format NAME[:KEY=VALUE]... (see `ropelab formats --block`)";
+          }};
+}
+
 const std::vector<Stage>& stages() {
   static const std::vector<Stage> all = {
       enum_stage("omega_method", kOmegaMethods, &Recipe::omega_method),
@@ -138,21 +163,33 @@ const std::vector<Stage>& stages() {
       enum_stage("rotation", kRotations, &Recipe::rotation),
       format_stage("rotation_math_format", &Recipe::rotation_math_format),
       format_stage("storage_format", &Recipe::storage_format),
-      format_stage("key_cache_format", &Recipe::key_cache_format),
+      key_cache_stage("key_cache_format"),
   };
   return all;
 }
 
+// Names --set accepts besides the printed stages: `key_cache` is the key cache stage under its short name.
+const std::vector<Stage>& aliases() {
+  static const std::vector<Stage> all = {key_cache_stage("key_cache")};
+  return all;
+}
+
 const Stage& find_stage(std::string_view name) {
-  for (const Stage& s : stages()) {
-    if (s.name == name) return s;
+  for (const std::vector<Stage>* table : {&stages(), &aliases()}) {
+    for (const Stage& s : *table) {
+      if (s.name == name) return s;
+    }
   }
   std::string known;
   for (const Stage& s : stages()) known += (known.empty() ? "" : ", ") + std::string(s.name);
-  throw std::invalid_argument("unknown stage '" + std::string(name) + "'; stages: " + known);
+  throw std::invalid_argument("unknown stage '" + std::string(name) + "'; stages: " + known + " (alias: key_cache)");
 }
 
 }  // namespace
+
+std::string key_cache_name(const Recipe& recipe) {
+  return recipe.key_cache_block ? recipe.key_cache_block->name : recipe.key_cache_format.name;
+}
 
 std::vector<std::pair<std::string, std::string>> recipe_stages(const Recipe& recipe) {
   std::vector<std::pair<std::string, std::string>> out;

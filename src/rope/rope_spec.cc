@@ -22,7 +22,7 @@ void require_positive_factor(const std::string& field, double value) {
 }
 
 void require_positive_length(const std::string& field, long value) {
-  if (value <= 0) fail(field, static_cast<double>(value), "> 0");
+  if (value <= 0 || value > max_context_length) fail(field, static_cast<double>(value), "in [1, 2^53 - 1]");
 }
 
 void validate_scaling(const scaling::None&, const RopeSpec&) {}
@@ -96,7 +96,9 @@ std::string scaling_name(const RopeSpec& spec) {
 }
 
 void validate(const RopeSpec& spec) {
-  if (spec.head_dim <= 0 || spec.head_dim % 2 != 0) fail("head_dim", spec.head_dim, "an even integer > 0");
+  if (spec.head_dim <= 0 || spec.head_dim % 2 != 0 || spec.head_dim > max_head_dim) {
+    fail("head_dim", spec.head_dim, "an even integer in [2, " + std::to_string(max_head_dim) + "]");
+  }
   if (spec.rotary_dims <= 0 || spec.rotary_dims % 2 != 0 || spec.rotary_dims > spec.head_dim)
     fail("rotary_dims", spec.rotary_dims, "an even integer in (0, head_dim = " + std::to_string(spec.head_dim) + "]");
   if (!(std::isfinite(spec.base) && spec.base > 1)) fail("rope_theta", spec.base, "a finite number > 1");

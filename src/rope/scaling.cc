@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "ropelab/rope/rope_spec.hpp"
@@ -132,6 +136,31 @@ std::vector<Big> longrope(const RopeSpec& spec, const scaling::LongRope& s, long
   return omegas;
 }
 
+// The exact reference's domain (exact_reference.hpp) for positions [0, context_length): ω_i normal and
+// RN((L − 1)·ω_i) < 2^60. Outside it the fast reduction would throw from inside a parallel measurement.
+void require_reference_domain(const RopeSpec& spec, const std::vector<DoubleDouble>& omegas, long context_length) {
+  const std::string source = scaling_name(spec) == "default" ? std::string("rope_theta")
+                                                              : "rope_scaling (" + scaling_name(spec) + ")";
+  const double last_position = static_cast<double>(std::max(context_length, 1L) - 1);
+  for (std::size_t i = 0; i < omegas.size(); ++i) {
+    const double omega = omegas[i].hi;
+    std::ostringstream problem;
+    problem.precision(17);
+    if (!(omega >= std::numeric_limits<double>::min() && std::isfinite(omega))) {
+      problem << "is not a normal binary64 number (>= 2^-1022)";
+    } else if (!(last_position * omega < 0x1p60)) {
+      problem << "times the last position " << last_position << " is not < 2^60";
+    } else {
+      continue;
+    }
+    std::ostringstream message;
+    message.precision(17);
+    message << "RopeSpec: " << source << " gives pair " << i << " the inverse frequency " << omega << ", which "
+            << problem.str() << " (the exact reference's range; check the scaling factors and rope_theta)";
+    throw std::invalid_argument(message.str());
+  }
+}
+
 }  // namespace
 
 std::vector<DoubleDouble> reference_inverse_frequencies(const RopeSpec& spec, long context_length) {
@@ -154,6 +183,7 @@ std::vector<DoubleDouble> reference_inverse_frequencies(const RopeSpec& spec, lo
   std::vector<DoubleDouble> result;
   result.reserve(omegas.size());
   for (const Big& omega : omegas) result.push_back(split(omega));
+  require_reference_domain(spec, result, context_length);
   return result;
 }
 

@@ -10,6 +10,8 @@
 
 #include <omp.h>
 
+#include "ropelab/checked_size.hpp"
+#include "ropelab/parallel_for.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 #include "wall_reference.hpp"
@@ -67,8 +69,7 @@ class BlockMeasurer {
     const auto row = [&](const std::vector<double>& x) { return std::span<const double>(x.data() + j * pairs, pairs); };
     std::vector<double> y0(pairs), y1(pairs);
     emulate_rotate_pairs(p_.recipe, v_.k0, v_.k1, row(c), row(s), y0, y1);
-    emulate_key_cache(p_.recipe, y0);
-    emulate_key_cache(p_.recipe, y1);
+    emulate_key_cache_pairs(p_, y0, y1);
     add_key_and_score_errors(v_, y0, y1, row(ref_c), row(ref_s), stats);
   }
 
@@ -86,7 +87,8 @@ void validate_options(const WallOptions& o) {
   if (o.context_length > max_reference_position) {
     throw std::invalid_argument("context length: " + std::to_string(o.context_length) + " is beyond 2^53");
   }
-  if (!(o.tau > 0)) throw std::invalid_argument("tau: " + std::to_string(o.tau) + " is not > 0");
+  if (!(o.tau > 0 && std::isfinite(o.tau))) throw std::invalid_argument("tau: " + std::to_string(o.tau) + " is not finite > 0");
+  check_threads("threads", o.threads);
 }
 
 // A user's vector as pairs (x0, x1), rounded to input_format.
@@ -136,9 +138,10 @@ std::uint64_t wall_memory_bytes(const Pipeline& p, const WallOptions& o) {
   const auto threads = static_cast<std::uint64_t>(std::max(1, o.threads > 0 ? o.threads : omp_get_max_threads()));
   const std::uint64_t batch = std::min<std::uint64_t>(blocks, 16 * threads);
   const auto context = static_cast<std::uint64_t>(o.context_length);
-  const std::uint64_t rows = (o.per_position ? context * sizeof(PositionWall) * 2 : 0) +
-                             (o.phase_error_map ? context * pairs * sizeof(float) * 2 : 0);
-  return 2 * per_thread * threads + batch * per_block + rows;
+  // Saturating: a 2^53-position map of 2^15 pairs must read as too large, not wrap to a small number.
+  const std::uint64_t rows = saturating_add(o.per_position ? saturating_mul(context, sizeof(PositionWall) * 2) : 0,
+                                            o.phase_error_map ? saturating_mul(context, pairs * sizeof(float) * 2) : 0);
+  return saturating_add(2 * per_thread * threads + batch * per_block, rows);
 }
 
 WallReport measure_wall(const Pipeline& p, const WallOptions& o) {
@@ -167,11 +170,10 @@ WallReport measure_wall(const Pipeline& p, const WallOptions& o) {
     if (sequential) {  // incremental recipes carry their state from block to block
       for (std::int64_t b = first; b < last; ++b) measure_block(b, accumulator);
     } else {
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-      for (std::int64_t b = first; b < last; ++b) {
+      parallel_for(first, last, threads, Schedule::dynamic_single, [&](std::int64_t b) {
         std::vector<double> unused;
         measure_block(b, unused);
-      }
+      });
     }
     for (std::int64_t b = first; b < last; ++b) merge(stats[static_cast<std::size_t>(b - first)], report);
     if (o.progress) o.progress(static_cast<double>(last) / static_cast<double>(blocks));

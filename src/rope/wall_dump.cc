@@ -9,6 +9,7 @@
 
 #include <omp.h>
 
+#include "ropelab/parallel_for.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 #include "wall_reference.hpp"
 #include "wall_rows.hpp"
@@ -26,6 +27,7 @@ void require_size(const char* array, std::size_t size, std::size_t rows, std::si
 
 // measure_dump_wall's preconditions, each refused with the array named.
 void validate(const Pipeline& p, const WallDump& d, const WallOptions& o) {
+  check_threads("threads", o.threads);
   const std::size_t n = d.positions.size(), pairs = static_cast<std::size_t>(p.pairs());
   if (n == 0) throw std::invalid_argument("positions: none listed");
   for (std::size_t j = 0; j < n; ++j) {
@@ -130,10 +132,9 @@ WallReport measure_dump_wall(const Pipeline& p, const WallDump& d, const WallOpt
   report.listed_positions = true;
   for (std::int64_t first = 0; first < total; first += batch) {
     const std::int64_t last = std::min(total, first + batch);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (std::int64_t k = first; k < last; ++k) {
+    parallel_for(first, last, threads, Schedule::dynamic_single, [&](std::int64_t k) {
       stats[static_cast<std::size_t>(k - first)] = measurer.measure(chunks[static_cast<std::size_t>(k)]);
-    }
+    });
     for (std::int64_t k = first; k < last; ++k) merge(stats[static_cast<std::size_t>(k - first)], report);
     if (o.progress) o.progress(static_cast<double>(last) / static_cast<double>(total));
   }

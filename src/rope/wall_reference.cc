@@ -1,8 +1,9 @@
 // The streamed exact reference of the wall: block-start rotations times a per-pair offset table.
 #include "wall_reference.hpp"
 
-#include <omp.h>
+#include <vector>
 
+#include "ropelab/parallel_for.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 
 namespace ropelab::rope {
@@ -11,33 +12,43 @@ StreamedReference::StreamedReference(std::span<const DoubleDouble> omega, int th
   const std::size_t pairs = omega.size();
   offset_cos_.resize(kBlockPositions * pairs);
   offset_sin_.resize(kBlockPositions * pairs);
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (std::size_t i = 0; i < pairs; ++i) {
+  parallel_for(0, static_cast<std::int64_t>(pairs), threads, Schedule::static_shares, [&](std::int64_t pair) {
+    const auto i = static_cast<std::size_t>(pair);
     std::vector<double> c(kBlockPositions), s(kBlockPositions);
     fast_reference_rotations(0, kBlockPositions, omega[i], c, s);
     for (std::size_t j = 0; j < kBlockPositions; ++j) {
       offset_cos_[j * pairs + i] = c[j];
       offset_sin_[j * pairs + i] = s[j];
     }
-  }
+  });
 }
 
 void StreamedReference::rotations(std::span<const std::int64_t> positions, std::span<double> ref_cos,
                                   std::span<double> ref_sin) const {
   const std::size_t pairs = omega_.size();
   const auto block = static_cast<std::int64_t>(kBlockPositions);
-  for (std::size_t i = 0; i < pairs; ++i) {
-    std::int64_t start = -1;
-    ReferenceRotation r;
-    for (std::size_t row = 0; row < positions.size(); ++row) {
-      const std::int64_t m = positions[row];
-      if (m - m % block != start) {
-        start = m - m % block;
-        r = fast_reference_rotation(start, omega_[i]);
+  // Row-major with pairs innermost: every array is walked contiguously (pair-outer loops touch one cache line
+  // per element of the [row][pair] arrays). The block-start rotations are computed once per run of rows that
+  // share a block; each element's expression is unchanged, so are its bits.
+  std::vector<double> start_cos(pairs), start_sin(pairs);
+  std::int64_t start = -1;
+  for (std::size_t row = 0; row < positions.size(); ++row) {
+    const std::int64_t m = positions[row];
+    if (m - m % block != start) {
+      start = m - m % block;
+      for (std::size_t i = 0; i < pairs; ++i) {
+        const ReferenceRotation r = fast_reference_rotation(start, omega_[i]);
+        start_cos[i] = r.cos;
+        start_sin[i] = r.sin;
       }
-      const std::size_t e = row * pairs + i, o = static_cast<std::size_t>(m - start) * pairs + i;
-      ref_cos[e] = r.cos * offset_cos_[o] - r.sin * offset_sin_[o];
-      ref_sin[e] = r.sin * offset_cos_[o] + r.cos * offset_sin_[o];
+    }
+    const double* oc = offset_cos_.data() + static_cast<std::size_t>(m - start) * pairs;
+    const double* os = offset_sin_.data() + static_cast<std::size_t>(m - start) * pairs;
+    double* rc = ref_cos.data() + row * pairs;
+    double* rs = ref_sin.data() + row * pairs;
+    for (std::size_t i = 0; i < pairs; ++i) {
+      rc[i] = start_cos[i] * oc[i] - start_sin[i] * os[i];
+      rs[i] = start_sin[i] * oc[i] + start_cos[i] * os[i];
     }
   }
 }

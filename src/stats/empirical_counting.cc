@@ -6,8 +6,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "ropelab/parallel_for.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/stats/empirical.hpp"
+#include "stats/sort_scores.hpp"
 
 namespace ropelab::stats {
 namespace {
@@ -18,7 +20,7 @@ std::vector<double> sorted_finite_or_inf(std::span<const double> x) {
   for (double s : x) {
     if (!std::isnan(s)) v.push_back(s);
   }
-  std::sort(v.begin(), v.end());
+  detail::sort_scores(v);
   return v;
 }
 
@@ -97,13 +99,9 @@ InversionCount count_inversions(std::span<const double> near, std::span<const do
   InversionCount c;
   c.pairs = static_cast<std::uint64_t>(near.size()) * static_cast<std::uint64_t>(far.size());
   std::vector<double> a, b;
-#pragma omp parallel sections num_threads(2)
-  {
-#pragma omp section
-    a = sorted_finite_or_inf(near);
-#pragma omp section
-    b = sorted_finite_or_inf(far);
-  }
+  parallel_for(0, 2, 2, Schedule::static_shares, [&](std::int64_t half) {
+    (half == 0 ? a : b) = sorted_finite_or_inf(half == 0 ? near : far);
+  });
   // For ascending near values, the far values strictly above: a pointer that only moves forward.
   std::size_t j = 0;
   for (double x : a) {
@@ -127,7 +125,7 @@ AliasingCount count_aliasing_rounded(std::span<const double> scores, const Forma
     if (!std::isnan(s)) r.push_back(s);
   }
   round_in_place(std::span<double>(r), format);
-  std::sort(r.begin(), r.end());
+  detail::sort_scores(r);
   AliasingCount c;
   c.positions = r.size();
   for (std::size_t i = 0; i < r.size();) {

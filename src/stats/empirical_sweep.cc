@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ropelab/stats/empirical.hpp"
+#include "ropelab/stats/filtered.hpp"
 
 namespace ropelab::stats {
 namespace {
@@ -52,6 +53,24 @@ void add_cell(const SweepRequest& r, std::span<const double> s, std::span<const 
   }
 }
 
+// The same statistics (no k2) of the exact path's scores over [0, M), counted by filtered exact evaluation;
+// the normal approximation from the fast scores (within the radius of the exact ones).
+void add_filtered_cell(const SweepRequest& r, FilteredScores& f, long m, std::vector<std::pair<std::string, double>>& out) {
+  const std::int64_t half = m / 2;
+  const std::span<const double> s = f.values().first(static_cast<std::size_t>(m));
+  out.emplace_back("position_inversion", f.count_inversions({0, half}, {half, m}).probability());
+  out.emplace_back("position_inversion_normal",
+                   normal_inversion_probability(s.first(static_cast<std::size_t>(half)), s.subspan(static_cast<std::size_t>(half))));
+  const AliasingCount rounded = f.count_aliasing_rounded({0, m}, r.format);
+  out.emplace_back("position_aliasing_pairs", static_cast<double>(rounded.pairs));
+  out.emplace_back("position_aliasing_fraction", rounded.partner_fraction());
+  if (r.eps) {
+    const AliasingCount tol = f.count_aliasing_tolerance({0, m}, *r.eps);
+    out.emplace_back("position_aliasing_pairs_eps", static_cast<double>(tol.pairs));
+    out.emplace_back("position_aliasing_fraction_eps", tol.partner_fraction());
+  }
+}
+
 }  // namespace
 
 std::vector<SweepRow> run_sweep(const SweepRequest& r) {
@@ -73,17 +92,36 @@ std::vector<SweepRow> run_sweep(const SweepRequest& r) {
       source.context_length = m;
       return compute_scores(source, products, 0, m, r.options);
     };
-    if (!per_context) scores = compute(largest);
+    // The exact path without k2 is counted by filtered exact evaluation (ropelab/stats/filtered.hpp).
+    const bool filtered = !source.recipe && !r.k2;
+    std::vector<FilteredScores> fast;  // [head] over [0, largest) when shared
+    const auto compute_fast = [&](long m) {
+      fast.clear();
+      source.context_length = m;
+      for (int h = 0; h < r.q->heads; ++h) fast.emplace_back(source, QueryKey{r.q->head(h), r.k->head(h)}, 0, m, r.options);
+    };
+    const auto prepare = [&](long m) {
+      if (filtered) {
+        compute_fast(m);
+      } else {
+        scores = compute(m);
+      }
+    };
+    if (!per_context) prepare(largest);
     for (long m : contexts) {
-      if (per_context) scores = compute(m);
+      if (per_context) prepare(m);
       const std::size_t stride = r.k2 ? 2 : 1;
       std::vector<std::pair<std::string, double>> sum;
       for (int h = 0; h < r.q->heads; ++h) {
         std::vector<std::pair<std::string, double>> cell;
-        const auto& s = scores[static_cast<std::size_t>(h) * stride];
-        std::span<const double> s2;
-        if (r.k2) s2 = std::span(scores[static_cast<std::size_t>(h) * stride + 1]).first(static_cast<std::size_t>(m));
-        add_cell(r, std::span(s).first(static_cast<std::size_t>(m)), s2, cell);
+        if (filtered) {
+          add_filtered_cell(r, fast[static_cast<std::size_t>(h)], m, cell);
+        } else {
+          const auto& s = scores[static_cast<std::size_t>(h) * stride];
+          std::span<const double> s2;
+          if (r.k2) s2 = std::span(scores[static_cast<std::size_t>(h) * stride + 1]).first(static_cast<std::size_t>(m));
+          add_cell(r, std::span(s).first(static_cast<std::size_t>(m)), s2, cell);
+        }
         if (sum.empty()) sum.assign(cell.size(), {"", 0});
         for (std::size_t i = 0; i < cell.size(); ++i) sum[i] = {cell[i].first, sum[i].second + cell[i].second};
       }

@@ -105,7 +105,8 @@ std::uint64_t count_attention_invariance(std::span<const double> s1, std::span<c
     if (!std::isnan(s1[m]) && !std::isnan(s2[m])) points.emplace_back(s2[m], s1[m]);
   }
   std::sort(points.begin(), points.end());
-  for (const auto& [b, a] : points) {  // m1 with S1 = a, S2 = b; partners: |a − S2(m2)| <= eps, |S1(m2) − b| <= eps
+  for (const auto& point : points) {  // m1 with S1 = a, S2 = b; partners: |a − S2(m2)| <= eps, |S1(m2) − b| <= eps
+    const double b = point.first, a = point.second;  // named copies: clang 14 cannot capture structured bindings
     // fl(|a − x|) is monotone on each side of a, so the S2 values within eps of a are one contiguous run.
     const auto start = std::partition_point(points.begin(), points.end(),
                                             [&](const auto& p) { return p.first < a && a - p.first > eps; });

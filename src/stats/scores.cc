@@ -10,96 +10,26 @@
 #include <bit>
 #include <atomic>
 #include <cmath>
-#include <exception>
 #include <stdexcept>
 #include <string>
 
 #include "ropelab/nearest_even.hpp"
+#include "ropelab/parallel_for.hpp"
 #include "ropelab/format_arith.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 #include "ropelab/rope/pipeline.hpp"
+#include "stats/exact_terms.hpp"
 
 namespace ropelab::stats {
 namespace {
 
-// Coordinates of pair n: half_split (n, n + R/2), interleaved (2n, 2n + 1), over the R = rotary_dims first
-// coordinates; coordinates R..d−1 are not rotated.
-struct PairLayout {
-  std::vector<int> first, second;  // per pair
-  std::vector<int> pass;           // non-rotated coordinates
-};
-
-PairLayout pair_layout(const rope::RopeSpec& spec) {
-  PairLayout layout;
-  const int pairs = spec.rotary_dims / 2;
-  for (int n = 0; n < pairs; ++n) {
-    const bool half = spec.pairing == rope::Pairing::half_split;
-    layout.first.push_back(half ? n : 2 * n);
-    layout.second.push_back(half ? n + pairs : 2 * n + 1);
-  }
-  for (int i = spec.rotary_dims; i < spec.head_dim; ++i) layout.pass.push_back(i);
-  return layout;
-}
-
-void check_arguments(const ScoreSource& source, std::span<const QueryKey> products, std::int64_t first,
-                     std::int64_t end) {
-  rope::validate(source.spec);
-  if (first < 0) throw std::invalid_argument("first position: " + std::to_string(first) + " is not >= 0");
-  if (end <= first) {
-    throw std::invalid_argument("window: end " + std::to_string(end) + " is not > first " + std::to_string(first));
-  }
-  if (end > rope::max_reference_position) {
-    throw std::invalid_argument("window: end " + std::to_string(end) + " is beyond 2^53 - 1");
-  }
-  const auto d = static_cast<std::size_t>(source.spec.head_dim);
-  for (const QueryKey& p : products) {
-    if (p.q.size() != d || p.k.size() != d) {
-      throw std::invalid_argument("vectors: q has " + std::to_string(p.q.size()) + " and k " +
-                                  std::to_string(p.k.size()) + " values; the spec's head_dim is " + std::to_string(d));
-    }
-  }
-}
-
-// Runs body(block_index) for blocks [0, blocks) on `threads` threads (static schedule), reporting progress
-// from the calling thread and rethrowing the first exception after the team joins.
-template <class Body>
-void for_each_block(std::size_t blocks, int threads, const std::function<void(double)>& progress, Body&& body) {
-  std::atomic<std::size_t> done{0};
-  std::exception_ptr failure;
-  const int team = threads > 0 ? threads : omp_get_max_threads();
-#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
-  for (std::size_t b = 0; b < blocks; ++b) {
-    try {
-      body(b);
-    } catch (...) {
-#pragma omp critical(ropelab_stats_scores_failure)
-      if (!failure) failure = std::current_exception();
-    }
-    const std::size_t finished = ++done;
-    if (progress && omp_get_thread_num() == 0) progress(static_cast<double>(finished) / static_cast<double>(blocks));
-  }
-  if (failure) std::rethrow_exception(failure);
-}
+using detail::ExactProduct;
+using detail::PairLayout;
+using detail::exact_product;
+using detail::pair_layout;
 
 // --- Exact path -------------------------------------------------------------------------------------------
-
-struct ExactProduct {
-  std::vector<double> a, b;  // A_n, B_n
-  double constant = 0;
-};
-
-ExactProduct exact_product(const PairLayout& layout, QueryKey p) {
-  ExactProduct e;
-  for (std::size_t n = 0; n < layout.first.size(); ++n) {
-    const double q0 = p.q[layout.first[n]], q1 = p.q[layout.second[n]];
-    const double k0 = p.k[layout.first[n]], k1 = p.k[layout.second[n]];
-    e.a.push_back(q0 * k0 + q1 * k1);
-    e.b.push_back(q0 * k1 - q1 * k0);
-  }
-  for (int i : layout.pass) e.constant += p.q[i] * p.k[i];
-  return e;
-}
 
 void exact_scores(const ScoreSource& source, std::span<const QueryKey> products, std::int64_t first,
                   std::int64_t end, const ScoreOptions& options, std::vector<std::vector<double>>& out) {
@@ -112,7 +42,7 @@ void exact_scores(const ScoreSource& source, std::span<const QueryKey> products,
   const std::size_t block = options.block_positions;
   const auto total = static_cast<std::size_t>(end - first);
   const std::size_t blocks = (total + block - 1) / block;
-  for_each_block(blocks, options.threads, options.progress, [&](std::size_t b) {
+  detail::for_each_block(blocks, options.threads, options.progress, [&](std::size_t b) {
     const std::size_t offset = b * block;
     const std::size_t count = std::min(block, total - offset);
     const auto m0 = first + static_cast<std::int64_t>(offset);
@@ -124,7 +54,9 @@ void exact_scores(const ScoreSource& source, std::span<const QueryKey> products,
     for (std::size_t j = 0; j < terms.size(); ++j) {
       for (std::size_t i = 0; i < count; ++i) {
         double s = 0;
-        for (std::size_t n = 0; n < pairs; ++n) s += terms[j].a[n] * cos[n * count + i] - terms[j].b[n] * sin[n * count + i];
+        for (std::size_t n = 0; n < pairs; ++n) {
+          s += detail::exact_term(terms[j].a[n], terms[j].b[n], cos[n * count + i], sin[n * count + i]);
+        }
         out[j][offset + i] = s + terms[j].constant;
       }
     }
@@ -287,7 +219,7 @@ void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> produc
 
   const auto total = static_cast<std::size_t>(end - first);
   const std::size_t blocks = (total + block - 1) / block;
-  for_each_block(blocks, options.threads, options.progress, [&](std::size_t b) {
+  detail::for_each_block(blocks, options.threads, options.progress, [&](std::size_t b) {
     const std::size_t offset = b * block;
     const std::size_t count = std::min(block, total - offset);
     std::vector<double> cos(count * pairs), sin(count * pairs), state(rope::phase_state_size(pipeline.pairs()));
@@ -302,8 +234,13 @@ void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> produc
 
 std::vector<std::vector<double>> compute_scores(const ScoreSource& source, std::span<const QueryKey> products,
                                                 std::int64_t first, std::int64_t end, const ScoreOptions& options) {
-  check_arguments(source, products, first, end);
+  detail::check_score_arguments(source, products, first, end);
   if (options.block_positions == 0) throw std::invalid_argument("block_positions: 0 is not > 0");
+  if (source.recipe && source.recipe->key_cache_block) {
+    // The tiled kernel rounds the key cache element by element; a block format needs whole key rows.
+    throw std::invalid_argument("key_cache: block-scaled key caches (" + source.recipe->key_cache_block->name +
+                                ") are not supported by the score statistics yet; use check-model --key-cache");
+  }
   std::vector<std::vector<double>> out(products.size(), std::vector<double>(static_cast<std::size_t>(end - first)));
   if (source.recipe) {
     pipeline_scores(source, products, first, end, options, out);
@@ -333,5 +270,63 @@ CosineSum cosine_sum(const rope::RopeSpec& spec, QueryKey product, long context_
   sum.constant = e.constant;
   return sum;
 }
+
+
+namespace detail {
+
+void check_score_arguments(const ScoreSource& source, std::span<const QueryKey> products, std::int64_t first,
+                           std::int64_t end) {
+  rope::validate(source.spec);
+  if (first < 0) throw std::invalid_argument("first position: " + std::to_string(first) + " is not >= 0");
+  if (end <= first) {
+    throw std::invalid_argument("window: end " + std::to_string(end) + " is not > first " + std::to_string(first));
+  }
+  if (end > rope::max_reference_position) {
+    throw std::invalid_argument("window: end " + std::to_string(end) + " is beyond 2^53 - 1");
+  }
+  const auto d = static_cast<std::size_t>(source.spec.head_dim);
+  for (const QueryKey& p : products) {
+    if (p.q.size() != d || p.k.size() != d) {
+      throw std::invalid_argument("vectors: q has " + std::to_string(p.q.size()) + " and k " +
+                                  std::to_string(p.k.size()) + " values; the spec's head_dim is " + std::to_string(d));
+    }
+  }
+}
+
+void for_each_block(std::size_t blocks, int threads, const std::function<void(double)>& progress,
+                    const std::function<void(std::size_t)>& body) {
+  std::atomic<std::size_t> done{0};
+  parallel_for(0, static_cast<std::int64_t>(blocks), threads, Schedule::dynamic_single, [&](std::int64_t b) {
+    body(static_cast<std::size_t>(b));
+    const std::size_t finished = ++done;
+    if (progress && omp_get_thread_num() == 0) progress(static_cast<double>(finished) / static_cast<double>(blocks));
+  });
+}
+
+PairLayout pair_layout(const rope::RopeSpec& spec) {
+  PairLayout layout;
+  const int pairs = spec.rotary_dims / 2;
+  for (int n = 0; n < pairs; ++n) {
+    const bool half = spec.pairing == rope::Pairing::half_split;
+    layout.first.push_back(half ? n : 2 * n);
+    layout.second.push_back(half ? n + pairs : 2 * n + 1);
+  }
+  for (int i = spec.rotary_dims; i < spec.head_dim; ++i) layout.pass.push_back(i);
+  return layout;
+}
+
+ExactProduct exact_product(const PairLayout& layout, QueryKey p) {
+  ExactProduct e;
+  for (std::size_t n = 0; n < layout.first.size(); ++n) {
+    const double q0 = p.q[layout.first[n]], q1 = p.q[layout.second[n]];
+    const double k0 = p.k[layout.first[n]], k1 = p.k[layout.second[n]];
+    e.a.push_back(q0 * k0 + q1 * k1);
+    e.b.push_back(q0 * k1 - q1 * k0);
+  }
+  for (int i : layout.pass) e.constant += p.q[i] * p.k[i];
+  return e;
+}
+
+}  // namespace detail
 
 }  // namespace ropelab::stats

@@ -10,6 +10,7 @@
 #include <boost/math/quadrature/tanh_sinh.hpp>
 
 #include "ropelab/counter_rng.hpp"
+#include "ropelab/parallel_for.hpp"
 #include "ropelab/stats/closed_forms.hpp"
 
 namespace ropelab::stats {
@@ -67,8 +68,7 @@ MonteCarloEstimate token_sign_flip_monte_carlo(int head_dim, double base, std::i
   const std::int64_t chunks = (samples + chunk - 1) / chunk;
   std::vector<double> sums(static_cast<std::size_t>(chunks));
   std::vector<double> squares(static_cast<std::size_t>(chunks));
-#pragma omp parallel for schedule(static)
-  for (std::int64_t c = 0; c < chunks; ++c) {
+  parallel_for(0, chunks, 0, Schedule::static_shares, [&](std::int64_t c) {
     double sum = 0;
     double square = 0;
     const std::int64_t last = std::min(samples, (c + 1) * chunk);
@@ -86,7 +86,7 @@ MonteCarloEstimate token_sign_flip_monte_carlo(int head_dim, double base, std::i
     }
     sums[static_cast<std::size_t>(c)] = sum;
     squares[static_cast<std::size_t>(c)] = square;
-  }
+  });
   double sum = 0;
   double square = 0;
   for (std::size_t c = 0; c < sums.size(); ++c) {

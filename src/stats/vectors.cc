@@ -1,15 +1,16 @@
 // Query/key vectors: .npy and CSV readers, and the seeded Gaussian model (contract in vectors.hpp).
 #include "ropelab/stats/vectors.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <numbers>
 #include <sstream>
 #include <stdexcept>
 
 #include "ropelab/counter_rng.hpp"
+#include "ropelab/io/input_file.hpp"
 
 namespace ropelab::stats {
 namespace {
@@ -40,19 +41,19 @@ std::string npy_field(const std::string& header, const std::string& key) {
   return b == std::string::npos ? std::string{} : value.substr(b, e - b + 1);
 }
 
-// "(3,)" / "(2, 8)" / "()" → dimensions.
-std::vector<long long> npy_shape(const std::string& text, const std::string& name) {
+// "(3,)" / "(2, 8)" / "()" → dimensions, each at most 2^63 − 1 (a longer digit string is refused, never wrapped).
+std::vector<std::uint64_t> npy_shape(const std::string& text, const std::string& name) {
   if (text.size() < 2 || text.front() != '(' || text.back() != ')') fail(name, "malformed .npy shape '" + text + "'");
-  std::vector<long long> dims;
+  std::vector<std::uint64_t> dims;
   std::stringstream in(text.substr(1, text.size() - 2));
   for (std::string part; std::getline(in, part, ',');) {
-    if (part.find_first_not_of(" \t") == std::string::npos) continue;
-    char* stop = nullptr;
-    const long long v = std::strtoll(part.c_str(), &stop, 10);
-    if (v < 0 || (*stop != '\0' && std::string(stop).find_first_not_of(" \t") != std::string::npos)) {
-      fail(name, "malformed .npy shape '" + text + "'");
+    const std::size_t b = part.find_first_not_of(" \t");
+    if (b == std::string::npos) continue;
+    const std::string digits = part.substr(b, part.find_last_not_of(" \t") + 1 - b);
+    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 18) {
+      fail(name, "malformed .npy shape '" + text + "' (dimensions are integers below 10^18)");
     }
-    dims.push_back(v);
+    dims.push_back(std::stoull(digits));
   }
   return dims;
 }
@@ -66,14 +67,41 @@ T read_le(const char* p) {
   return v;
 }
 
+// 1e-40 <= scale <= 1e40: with |g| < 8.6 (53-bit Box–Muller) every value stays in the ranges of vectors.hpp.
+void require_scale(double scale) {
+  if (!(scale >= 1e-40 && scale <= 1e40)) {
+    std::ostringstream text;
+    text << "scale: " << scale << " is not in [1e-40, 1e40]";
+    throw std::invalid_argument(text.str());
+  }
+}
+
 }  // namespace
 
-void require_finite(const VectorSet& vectors, const std::string& name) {
+void require_usable(const VectorSet& vectors, const std::string& name) {
   if (vectors.heads <= 0 || vectors.dim <= 0 || vectors.values.empty()) fail(name, "no vectors (empty input)");
+  const auto dim = static_cast<std::size_t>(vectors.dim);
   for (std::size_t i = 0; i < vectors.values.size(); ++i) {
-    if (!std::isfinite(vectors.values[i])) {
-      fail(name, "value " + std::to_string(i % static_cast<std::size_t>(vectors.dim)) + " of vector " +
-                     std::to_string(i / static_cast<std::size_t>(vectors.dim)) + " is not finite (NaN or Inf)");
+    const double x = vectors.values[i];
+    const std::string where = "value " + std::to_string(i % dim) + " of vector " + std::to_string(i / dim);
+    if (!std::isfinite(x)) fail(name, where + " is not finite (NaN or Inf)");
+    if (std::fabs(x) > max_vector_value) {
+      std::ostringstream value;
+      value.precision(17);
+      value << x;
+      fail(name, where + " is " + value.str() + "; allowed: |x| <= 1e40 (larger values overflow the scores)");
+    }
+  }
+}
+
+void require_nonzero(const VectorSet& vectors, const std::string& name) {
+  const auto dim = static_cast<std::size_t>(vectors.dim);
+  for (std::size_t row = 0; row * dim < vectors.values.size(); ++row) {
+    double peak = 0;
+    for (std::size_t j = 0; j < dim; ++j) peak = std::max(peak, std::fabs(vectors.values[row * dim + j]));
+    if (peak < min_vector_peak) {
+      fail(name, "vector " + std::to_string(row) + (peak == 0 ? " is all zeros" : " has no value with |x| >= 1e-40") +
+                     "; its scores would all be 0 and every statistic 0/0");
     }
   }
 }
@@ -97,17 +125,21 @@ VectorSet parse_npy(std::string_view bytes, const std::string& name) {
   else if (descr == "<f8") width = 8;
   else if (descr == "<u2") width = 2;
   else fail(name, "dtype '" + descr + "' is not one of <f4 (float32), <f8 (float64), <u2 (bf16 bit patterns)");
-  const std::vector<long long> shape = npy_shape(npy_field(header, "shape"), name);
+  const std::vector<std::uint64_t> shape = npy_shape(npy_field(header, "shape"), name);
   if (shape.empty() || shape.size() > 2) fail(name, "shape must be (d,) or (heads, d), got " + npy_field(header, "shape"));
   const bool fortran = npy_field(header, "fortran_order") == "True";
   if (fortran && shape.size() == 2 && shape[0] > 1 && shape[1] > 1) fail(name, "fortran_order arrays are not supported");
-
+  // Both dimensions are range-checked before they narrow to int: (4294967328,) must not read as 32 values.
+  const std::uint64_t heads = shape.size() == 2 ? shape[0] : 1, dim = shape.back();
+  if (heads == 0 || dim == 0) fail(name, "no vectors (shape " + npy_field(header, "shape") + ")");
+  if (heads > static_cast<std::uint64_t>(max_vector_heads) || dim > static_cast<std::uint64_t>(max_vector_dim)) {
+    fail(name, "shape " + npy_field(header, "shape") + " is beyond (65536, 65536): at most 65536 vectors (heads) of at most 65536 values");
+  }
   VectorSet v;
-  v.heads = shape.size() == 2 ? static_cast<int>(shape[0]) : 1;
-  v.dim = static_cast<int>(shape.back());
-  const std::size_t count = static_cast<std::size_t>(v.heads) * static_cast<std::size_t>(v.dim);
-  if (count == 0) fail(name, "no vectors (shape " + npy_field(header, "shape") + ")");
-  if (bytes.size() - data_start < count * static_cast<std::size_t>(width)) {
+  v.heads = static_cast<int>(heads);
+  v.dim = static_cast<int>(dim);
+  const std::size_t count = static_cast<std::size_t>(heads * dim);  // <= 2^32: no wrap
+  if ((bytes.size() - data_start) / static_cast<std::size_t>(width) < count) {
     fail(name, "data holds fewer than the " + std::to_string(count) + " values its shape promises");
   }
   v.values.resize(count);
@@ -121,7 +153,7 @@ VectorSet parse_npy(std::string_view bytes, const std::string& name) {
       v.values[i] = std::bit_cast<float>(static_cast<std::uint32_t>(read_le<std::uint16_t>(data + 2 * i)) << 16);
     }
   }
-  require_finite(v, name);
+  require_usable(v, name);
   return v;
 }
 
@@ -147,6 +179,9 @@ VectorSet parse_csv(std::string_view text, const std::string& name) {
       row.push_back(x);
     }
     if (!line.empty() && line.back() == ',') fail(name, "line " + std::to_string(line_number) + ": empty last value");
+    if (row.size() > static_cast<std::size_t>(max_vector_dim) || v.heads == max_vector_heads) {
+      fail(name, "line " + std::to_string(line_number) + ": more than 65536 values per vector or 65536 vectors");
+    }
     if (v.heads > 0 && static_cast<int>(row.size()) != v.dim) {
       fail(name, "line " + std::to_string(line_number) + " has " + std::to_string(row.size()) +
                      " values, the first vector " + std::to_string(v.dim));
@@ -155,20 +190,21 @@ VectorSet parse_csv(std::string_view text, const std::string& name) {
     ++v.heads;
     v.values.insert(v.values.end(), row.begin(), row.end());
   }
-  require_finite(v, name);
+  require_usable(v, name);
   return v;
 }
 
 VectorSet load_vectors(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) fail(path, "cannot read the file");
-  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const std::string bytes = io::read_regular_file(path);
   const bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
   return npy ? parse_npy(bytes, path) : parse_csv(bytes, path);
 }
 
 VectorSet standard_normal(int heads, int dim, std::uint64_t seed, std::uint64_t stream) {
-  if (heads <= 0 || dim <= 0) throw std::invalid_argument("standard_normal: heads and dim must be > 0");
+  if (heads <= 0 || dim <= 0 || heads > max_vector_heads || dim > max_vector_dim) {
+    throw std::invalid_argument("standard_normal: heads " + std::to_string(heads) + " and dim " + std::to_string(dim) +
+                                " must be in [1, 65536]");
+  }
   VectorSet v{heads, dim, std::vector<double>(static_cast<std::size_t>(heads) * static_cast<std::size_t>(dim))};
   const std::uint64_t key = seed ^ (stream * 0x9e3779b97f4a7c15ULL);
   // 53-bit uniform in (0, 1) from two counter words.
@@ -188,7 +224,7 @@ VectorSet standard_normal(int heads, int dim, std::uint64_t seed, std::uint64_t 
 }
 
 VectorSet gaussian_query(int heads, int dim, double scale, std::uint64_t seed) {
-  if (!(std::isfinite(scale) && scale > 0)) throw std::invalid_argument("scale: " + std::to_string(scale) + " is not finite > 0");
+  require_scale(scale);
   VectorSet q = standard_normal(heads, dim, seed, 0);
   for (double& x : q.values) x *= scale;
   return q;
@@ -196,7 +232,7 @@ VectorSet gaussian_query(int heads, int dim, double scale, std::uint64_t seed) {
 
 VectorSet gaussian_key(const VectorSet& query, double rho, double scale, std::uint64_t seed, std::uint64_t stream) {
   if (!(rho >= -1 && rho <= 1)) throw std::invalid_argument("rho: " + std::to_string(rho) + " is not in [-1, 1]");
-  if (!(std::isfinite(scale) && scale > 0)) throw std::invalid_argument("scale: " + std::to_string(scale) + " is not finite > 0");
+  require_scale(scale);
   if (stream == 0) throw std::invalid_argument("gaussian_key: stream 0 is the query's");
   VectorSet k = standard_normal(query.heads, query.dim, seed, stream);
   const double noise = scale * std::sqrt(1 - rho * rho);

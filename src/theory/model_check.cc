@@ -55,6 +55,7 @@ rope::Recipe apply_upgrades(const rope::Recipe& recipe, const std::vector<std::p
       combined.rotation = v.rotation;
     } else if (upgrades[i].first.stage == "key cache") {
       combined.key_cache_format = v.key_cache_format;
+      combined.key_cache_block = v.key_cache_block;
     }
   }
   return combined;
@@ -142,9 +143,11 @@ std::vector<std::pair<StageUpgrade, rope::Recipe>> stage_upgrades(const rope::Re
     add("rotation", "rotation in binary32 with one final rounding",
         [](Recipe& v) { v.rotation = rope::Rotation::wide_then_round; });
   }
-  if (!at_least_binary32(r.key_cache_format)) {
-    add("key cache", change_text("key_cache_format", r.key_cache_format, f32),
-        [&](Recipe& v) { v.key_cache_format = f32; });
+  if (r.key_cache_block || !at_least_binary32(r.key_cache_format)) {
+    add("key cache", "key_cache_format " + rope::key_cache_name(r) + " -> " + f32.name, [&](Recipe& v) {
+      v.key_cache_format = f32;
+      v.key_cache_block.reset();
+    });
   }
   return upgrades;
 }

@@ -1,10 +1,9 @@
 // The shipped model zoo for the phase bounds: layer counts (absent from RopeSpec) and the case-study table.
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
+#include "ropelab/io/input_file.hpp"
 #include "ropelab/theory/phase_bounds.hpp"
 
 #ifndef ROPELAB_MODELS_DIR
@@ -14,11 +13,7 @@
 namespace ropelab::theory {
 
 std::optional<int> num_hidden_layers_from_config_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument("cannot read '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  const nlohmann::json config = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json config = nlohmann::json::parse(io::read_regular_file(path), nullptr, /*allow_exceptions=*/false);
   if (config.is_discarded() || !config.is_object()) {
     throw std::invalid_argument("'" + path + "' is not a JSON object");
   }

@@ -31,7 +31,7 @@ expect_equal "csv: exit code" "$status" 0
 expect_contains "csv: summary" "$out" "claims: 1 as expected, 0 not as expected"
 expect_equal "csv: header" "$(head -1 "$scratch/verdicts.csv")" "id,source,expected,verdict,as_expected,measured"
 expect_contains "csv: row" "$(sed -n 2p "$scratch/verdicts.csv")" "right,test,holds,holds,yes,"
-expect_equal "csv: no temporary left" "$(ls "$scratch" | grep -c '\.tmp$' || true)" 0
+expect_equal "csv: no temporary left" "$(ls "$scratch" | grep -c 'ropelab-tmp' || true)" 0
 
 # --- a correct constant with a wrong expected value: the claim fails, exit 1
 mkdir -p "$scratch/bad-value"

@@ -28,9 +28,10 @@ csv_fields() { awk "$csv_awk"' { print scan($0) }'; }
 csv_column() { awk -v column="$1" "$csv_awk"' { scan($0); print field[column] }'; }
 
 presets=(hf-eager-bf16 hf-rope-utils-bf16 hf-4.38.0-autocast hf-4.37-cast-bf16 hf-gpt-neox hf-gpt-neox-sdpa
-  hf-gpt-neox-modular hf-qwen2-vl-mrope llama.cpp-cpu llama.cpp-cuda llama.cpp-metal vllm-old-bf16 vllm-fp32-math
-  flashinfer sglang-flashinfer flash-attention megatron-unfused transformer-engine-fused gpt-neox-fp16 tensorrt-llm
-  meta-reference meta-llama3-reference deepseek-v3-reference gemma-jax)
+  hf-gpt-neox-modular hf-qwen2-vl-mrope llama.cpp-cpu llama.cpp-cpu-q8_0 llama.cpp-cpu-q4_0 llama.cpp-cuda
+  llama.cpp-metal vllm-old-bf16 vllm-fp32-math vllm-fp8-kv vllm-fp8-kv-dynamic flashinfer sglang-flashinfer
+  flash-attention megatron-unfused transformer-engine-fused gpt-neox-fp16 tensorrt-llm tensorrt-llm-fp8-kv
+  tensorrt-llm-nvfp4-kv meta-reference meta-llama3-reference deepseek-v3-reference gemma-jax)
 count=${#presets[@]}
 
 # --- aligned: a header, then one line per preset, name first, in order

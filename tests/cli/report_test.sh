@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `ropelab report`: the quick report end to end (files, manifest, pages), and bad input (--out in a missing or
-# unwritable place: exit 2 naming --out, nothing written; a Python without matplotlib: exit 1 naming the package).
+# `ropelab report`: the quick report end to end (files, manifest, pages; it replaces an earlier report as a whole and
+# removes a killed report's work directory), and bad input (--out in a missing or unwritable place: exit 2 naming
+# --out, nothing written; a Python without matplotlib: exit 1 naming the package).
 # Usage: report_test.sh path/to/ropelab
 set -euo pipefail
 ropelab=${1:?usage: report_test.sh path/to/ropelab}
@@ -8,7 +9,13 @@ ropelab=${1:?usage: report_test.sh path/to/ropelab}
 source "$(dirname "${BASH_SOURCE[0]}")/assertions.bash"
 python=/usr/bin/python3
 
-# --- the quick report
+# --- the quick report, replacing an earlier report as a whole; the work directory of a report killed outright
+# (SIGKILL: the next report removes it) sits beside it
+mkdir "$scratch/report"
+echo '{"ropelab_version": "0.0.1"}' >"$scratch/report/manifest.json"
+echo "from the earlier report" >"$scratch/report/only-in-the-earlier-report.txt"
+sleep 0 & killed=$!; wait "$killed"
+mkdir -p "$scratch/report.ropelab-tmp-$killed/data"
 run report --out "$scratch/report" --quick --threads 2
 expect_equal "quick exit" "$status" 0
 expect_contains "quick summary" "$out" "index.html"
@@ -26,7 +33,8 @@ for figure in a_precision_wall b_score_distance c_zone d_position_statistics e_t
   expect_contains "index.html shows $figure" "$(<"$scratch/report/index.html")" "figures/$figure.png"
   expect_contains "README.md shows $figure" "$(<"$scratch/report/README.md")" "figures/$figure.png"
 done
-expect_equal "no temporary files" "$(find "$scratch/report" -name '*.tmp.*' | wc -l)" 0
+expect_equal "no temporary files or directories" "$(find "$scratch" -name '*ropelab-tmp*' | wc -l)" 0
+if [[ -e "$scratch/report/only-in-the-earlier-report.txt" ]]; then fail "the earlier report was not replaced"; else pass; fi
 # The manifest parses and names the SIMD target, threads and timings; 2 pi 1e4 in the figure-(b) metadata.
 manifest_keys=$("$python" -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["threads"], "total" in m["timings_seconds"], bool(m["simd_target"]), "git_commit" in m)' "$scratch/report/manifest.json")
 expect_equal "manifest" "$manifest_keys" "2 True True True"

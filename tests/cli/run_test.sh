@@ -107,7 +107,7 @@ for f in wall.csv zone.csv; do
 done
 expect_equal "resumed rows" "$(wc -l <"$scratch/killed/wall.csv")" $((1 + 6 * 8))
 expect_equal "no duplicates" "$(sort "$scratch/killed/wall.csv" | uniq -d | wc -l)" 0
-if ls "$scratch/killed" "$scratch/killed/points" | grep -q '\.tmp\.'; then fail "temporaries left"; else pass; fi
+if ls "$scratch/killed" "$scratch/killed/points" | grep -q 'ropelab-tmp'; then fail "temporaries left"; else pass; fi
 
 echo "run_test: $passed passed, $failed failed"
 [[ $failed == 0 ]]

@@ -34,6 +34,12 @@ expect_equal "inversion sin: probability" "$(value inversion_probability)" 0.25
 run stats inversion --q-file "$scratch/q.csv" --k-file "$scratch/k.csv" "${spec[@]}" --context 7 --near 0:1 --far 6:7
 expect_equal "inversion windows: pairs" "$(value pairs)" 1
 expect_equal "inversion windows: inversions" "$(value inversions)" 0
+expect_equal "inversion windows: nothing recomputed" "$(value exact_recomputed_positions)" 0
+# overlapping windows: position 1 is in both (an exact tie, recomputed exactly, not an inversion):
+# near {1, .540}, far {.540, -.416}
+run stats inversion --q-file "$scratch/q.csv" --k-file "$scratch/k.csv" "${spec[@]}" --context 4 --near 0:2 --far 1:3
+expect_equal "inversion overlap: inversions" "$(value inversions)" 0
+expect_equal "inversion overlap: recomputed" "$(value exact_recomputed_positions)" 1
 # --start shifts the halves: [2, 6) → near {-.416, -.990}, far {-.654, .284}: 3 of 4 far scores are higher
 run stats inversion --q-file "$scratch/q.csv" --k-file "$scratch/k.csv" "${spec[@]}" --context 6 --start 2
 expect_equal "inversion start: inversions" "$(value inversions)" 3

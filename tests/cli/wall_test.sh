@@ -316,7 +316,7 @@ expect_refused "from: manifest base" "manifest.json" "spec.base" -- \
 dir=$(broken no_manifest) && rm "$dir/manifest.json"
 expect_refused "from: omega shape" "omega.npy" "(16,)" "(32,)" -- wall --preset gpt-neox-fp16 --base 10000 --dim 64 --from "$dir"
 dir=$(broken no_cos) && rm "$dir/cos.npy"
-expect_refused "from: no cos.npy" "cos.npy" "cannot open" -- wall --preset gpt-neox-fp16 "${spec[@]}" --from "$dir"
+expect_refused "from: no cos.npy" "cos.npy" "does not exist" -- wall --preset gpt-neox-fp16 "${spec[@]}" --from "$dir"
 dir=$(broken float_positions) && cp "$dir/omega.npy" "$dir/positions.npy"
 expect_refused "from: float positions" "positions.npy" "integer" -- wall --preset gpt-neox-fp16 "${spec[@]}" --from "$dir"
 dir=$(broken angle_shape) && cp "$dir/key.npy" "$dir/angle.npy"

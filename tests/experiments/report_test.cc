@@ -132,7 +132,7 @@ TEST_CASE("quick report: every promised file exists and is not empty", "[report]
   // Atomic writes leave no temporary files behind.
   for (const auto& entry : fs::recursive_directory_iterator(r.dir)) {
     INFO(entry.path());
-    CHECK(entry.path().string().find(".tmp.") == std::string::npos);
+    CHECK(entry.path().string().find(".ropelab-tmp-") == std::string::npos);
   }
   // A PNG starts with its signature; an SVG is XML with an <svg element.
   CHECK(read_text(r.dir / "figures/b_score_distance.png").substr(1, 3) == "PNG");

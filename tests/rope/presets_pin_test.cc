@@ -25,7 +25,64 @@ struct PresetPin {
   std::vector<StagePin> stages;  // pipeline order
 };
 
+// A preset that is its base preset with another key cache: the base's pins with the key cache row replaced.
+PresetPin with_key_cache(const PresetPin& base, std::string_view preset, std::string_view key_cache,
+                         std::string_view source) {
+  PresetPin pin{preset, base.stages};
+  for (StagePin& stage : pin.stages) {
+    if (stage.stage == "key_cache_format") stage = {"key_cache_format", key_cache, source};
+  }
+  return pin;
+}
+
+const std::vector<PresetPin>& base_pins();
+
+// The presets with a block-scaled key cache, each inserted after its base preset.
+std::vector<PresetPin> with_key_cache_presets() {
+  std::vector<PresetPin> all = base_pins();
+  const auto insert_after = [&all](std::string_view base, const std::vector<PresetPin>& derived) {
+    auto it = all.begin();
+    while (it != all.end() && it->preset != base) ++it;
+    REQUIRE(it != all.end());
+    all.insert(it + 1, derived.begin(), derived.end());
+  };
+  const auto base = [](std::string_view name) {
+    for (const PresetPin& pin : base_pins()) {
+      if (pin.preset == name) return pin;
+    }
+    FAIL("no base pin " << name);
+    return PresetPin{};
+  };
+  insert_after("llama.cpp-cpu",
+               {with_key_cache(base("llama.cpp-cpu"), "llama.cpp-cpu-q8_0", "q8_0_avx2",
+                               "ggml src/ggml-cpu/arch/x86/quants.c:302-398@d99724f2 quantize_row_q8_0 AVX2 branch, "
+                               "called by ggml_set_rows (ops.cpp:5123-5140); golden ggml-quant q8_0 q_cpy"),
+                with_key_cache(base("llama.cpp-cpu"), "llama.cpp-cpu-q4_0", "q4_0",
+                               "ggml src/ggml-quants.c:113-148@d99724f2 quantize_row_q4_0_ref (CPU quants.c:33-35), "
+                               "called by ggml_set_rows; golden ggml-quant q4_0 q_ref")});
+  insert_after("vllm-fp32-math",
+               {with_key_cache(base("vllm-fp32-math"), "vllm-fp8-kv", "fp8_e4m3_per_tensor",
+                               "vllm csrc/quantization/fp8/nvidia/quant_utils.cuh scaled_vec_conversion: "
+                               "__nv_cvt_float_to_fp8(a / scale, __NV_SATFINITE, E4M3); k_scale default 1.0"),
+                with_key_cache(base("vllm-fp32-math"), "vllm-fp8-kv-dynamic", "fp8_e4m3_dynamic",
+                               "vllm vllm/attention/layer.py calc_kv_scales: k_scale = abs(key).max() / k_range, "
+                               "K_SCALE_CONSTANT 200 (modelled per key row)")});
+  insert_after("tensorrt-llm",
+               {with_key_cache(base("tensorrt-llm"), "tensorrt-llm-fp8-kv", "fp8_e4m3_per_tensor:apply=reciprocal",
+                               "TensorRT-LLM unfusedAttentionKernels_2_template.h applyBiasRopeUpdateKVCache: "
+                               "store_8bits_vec(kDst, k, ..., kv_scale_orig_quant), fp32 multiply, e4m3 satfinite"),
+                with_key_cache(base("tensorrt-llm"), "tensorrt-llm-nvfp4-kv", "nvfp4",
+                               "TensorRT-LLM quantization.cuh cvt_warp_fp16_to_fp4 via quantizeAndWriteFP4KVCache; "
+                               "second-level scale modelled as the key row's amax (GPU model)")});
+  return all;
+}
+
 const std::vector<PresetPin>& pins() {
+  static const std::vector<PresetPin> all = with_key_cache_presets();
+  return all;
+}
+
+const std::vector<PresetPin>& base_pins() {
   static const std::vector<PresetPin> all = {
     {"hf-eager-bf16",
      {

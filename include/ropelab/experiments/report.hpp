@@ -1,6 +1,8 @@
 // The report: runs the default experiments (issue 7 part 2, (a)-(g)), writes one tidy CSV per experiment,
 // has the plotting scripts of experiments/plots/ turn the CSVs into figures, and writes index.html,
-// README.md and manifest.json around them. Every file is written atomically (temporary file + rename).
+// README.md and manifest.json around them. The whole report is written into a work directory beside out_dir
+// ("<out_dir>.ropelab-tmp-<pid>") and put in place of out_dir at the end, so an interrupted report never leaves a
+// half-written out_dir; the next report removes a killed one's work directory.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +13,7 @@
 namespace ropelab::experiments {
 
 struct ReportOptions {
-  std::string out_dir;        // created if missing; its parent must exist
+  std::string out_dir;        // new, empty or an earlier report (replaced as a whole); its parent must exist
   bool quick = false;         // much smaller sizes (the test suite's version, < 30 s)
   int threads = 0;            // 0: all OpenMP threads; results are identical for any value
   std::uint64_t seed = 1;     // the Gaussian query/key draws and the wall's score probe
@@ -41,8 +43,10 @@ struct ReportResult {
   std::vector<ExperimentTiming> timings;
 };
 
-// Why the report cannot run: an unusable --out (std::invalid_argument naming "--out"), or a Python without
-// matplotlib (std::runtime_error naming python3-matplotlib). Both are checked before anything is written.
+// Why the report cannot run: an unusable --out (std::invalid_argument naming "--out": not a directory, holding
+// files but no earlier report, an unwritable parent), threads outside [0, 1024] ("--threads"), a claims
+// registry that is missing or does not parse ("--claims", file:line), or a Python without matplotlib
+// (std::runtime_error naming python3-matplotlib). All are checked before anything is computed or written.
 void check_report_prerequisites(const ReportOptions& options);
 
 // Runs everything and writes the report. Throws std::invalid_argument for bad options (nothing written),

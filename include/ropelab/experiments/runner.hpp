@@ -69,7 +69,7 @@ struct PointResult {
 using GatherResults = std::function<std::vector<PointResult>(std::vector<PointResult> mine)>;
 
 struct RunOptions {
-  std::string out_dir;          // created (its parent must exist); DIR/points/ holds the finished points
+  std::string out_dir;          // created (its parent must exist); DIR/points/ holds the finished points, sealed
   std::optional<int> threads;   // overrides spec.threads
   int rank = 0;                 // this process takes grid points i with i % ranks == rank
   int ranks = 1;
@@ -88,8 +88,11 @@ struct RunSummary {
 // Runs the missing grid points of this rank's share, then (rank 0) writes DIR/<metric>.csv with the columns
 // model, preset, set, format, base, context, seed, quantity, value (rows in grid order; set "-" when the
 // preset runs as shipped, format the angle format actually used) and DIR/manifest.json (every point's set too),
-// each atomically. The CSVs are byte-identical whatever the thread count, rank count or interruptions.
-// DIR/points/ of a different spec: std::invalid_argument.
+// each atomically (ropelab/io/output_files.hpp). The CSVs are byte-identical whatever the thread count, rank
+// count or interruptions. Rank 0 holds DIR/ropelab.lock (io/directory_lock.hpp) for the whole run; a point
+// record whose line count or checksum does not verify is computed again. std::invalid_argument naming --out:
+// DIR/points/ of a different spec, DIR locked by another process, DIR not a creatable directory; naming
+// --threads: a thread count outside [0, 1024].
 RunSummary run_experiment(const ExperimentSpec& spec, const RunOptions& options);
 
 }  // namespace ropelab::experiments

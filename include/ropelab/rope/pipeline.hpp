@@ -76,7 +76,15 @@ void emulate_rotate_pairs(const Recipe& recipe, std::span<const double> k0, std:
                           std::span<const double> c, std::span<const double> s, std::span<double> y0,
                           std::span<double> y1);
 
-// The stored rotated key as the key cache holds it (RNE into key_cache_format).
+// The stored rotated key as the key cache holds it: RNE into key_cache_format, or, with a block key cache, the key row
+// converted to binary32 (RNE; exact from bf16/fp16/fp32 storage), quantized block by block along the row as the block
+// format says and dequantized. `key` is one head's row in coordinate order (head_dim values). Throws
+// std::invalid_argument naming 'block' when the block size does not divide the row length.
 void emulate_key_cache(const Recipe& recipe, std::span<double> key);
+
+// The key cache stage on rotated pairs (y0[i], y1[i]) = coordinates of pair i in the spec's pairing: assembled into
+// the head_dim row (pass-through coordinates >= rotary_dims as 0), cached as emulate_key_cache does, split back. For a
+// scalar key cache it equals emulate_key_cache on y0 and y1.
+void emulate_key_cache_pairs(const Pipeline& pipeline, std::span<double> y0, std::span<double> y1);
 
 }  // namespace ropelab::rope

@@ -2,10 +2,12 @@
 // (the checklist of shared/reference/real-stacks.md §8), and the named presets of real pipelines.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ropelab/block_format.hpp"
 #include "ropelab/format.hpp"
 
 namespace ropelab::rope {
@@ -134,7 +136,14 @@ struct Recipe {
   Format input_format = formats::bfloat16();    // the q/k dtype entering RoPE (a user key is rounded to it)
   Format storage_format = formats::bfloat16();  // the rotated q/k dtype and per-op rounding format
   Format key_cache_format = formats::bfloat16();
+  // A block-scaled or quantized key cache (llama.cpp q8_0/q4_0, FP8 with a scale, OCP MX, NVFP4): each stored key row
+  // (head_dim values in coordinate order) is quantized along head_dim and read back dequantized. When set, it
+  // replaces key_cache_format for the cache stage (stage `key_cache_format`, alias `key_cache`, prints its name).
+  std::optional<BlockFormat> key_cache_block;
 };
+
+// The key cache's format name: the block format's when one is set, else key_cache_format's.
+std::string key_cache_name(const Recipe& recipe);
 
 // The named presets (one per real pipeline era), in `ropelab presets` order.
 const std::vector<Recipe>& presets();

@@ -64,6 +64,12 @@ struct LongRope {
 using Scaling = std::variant<scaling::None, scaling::Linear, scaling::DynamicNtk, scaling::Yarn,
                              scaling::Llama3, scaling::LongRope>;
 
+// Largest head_dim (and rotary_dims): sizes stay far inside int and 64-bit byte counts, and the exact inverse
+// frequencies (one 256-bit MPFR power per pair) take well under a second. Real models use 64..256.
+inline constexpr int max_head_dim = 65536;
+// Largest max_position_embeddings / context length: every position below it is an exact binary64.
+inline constexpr long max_context_length = (1L << 53) - 1;
+
 struct RopeSpec {
   int head_dim = 128;
   int rotary_dims = 128;  // int(head_dim · partial_rotary_factor); the d of every ω formula
@@ -77,9 +83,11 @@ struct RopeSpec {
 std::string scaling_name(const RopeSpec& spec);
 
 // Throws std::invalid_argument naming the first bad field, its value and the allowed range:
-// head_dim even > 0; rotary_dims even in (0, head_dim]; base finite > 1; max_position_embeddings > 0;
-// scaling factors finite > 0; original_max_positions > 0; llama3 high_freq_factor > low_freq_factor > 0;
-// yarn beta_fast > beta_slow > 0; longrope list lengths == rotary_dims/2 with entries > 0.
+// head_dim even in [2, max_head_dim]; rotary_dims even in (0, head_dim]; base finite > 1;
+// max_position_embeddings and original_max_positions in [1, max_context_length]; scaling factors finite > 0;
+// llama3 high_freq_factor > low_freq_factor > 0; yarn beta_fast > beta_slow > 0; longrope list lengths ==
+// rotary_dims/2 with entries finite > 0. (Whether the scaled frequencies suit the exact reference depends on
+// the context length: reference_inverse_frequencies checks that.)
 void validate(const RopeSpec& spec);
 
 // The exact inverse frequency ω_i of every pair i = 0..rotary_dims/2−1 after scaling, computed with MPFR at
@@ -87,7 +95,10 @@ void validate(const RopeSpec& spec);
 // base and longrope's long (context_length > original) vs short factors; other scalings ignore it.
 // YaRN's low/high correction dims and llama3's band tests are decided on the exact values too (they differ
 // from HF's float64/fp32 decisions only when a value lies within rounding error of a boundary).
-// Requires validate(spec) to pass (it is called).
+// Requires validate(spec) to pass (it is called). Also throws std::invalid_argument naming the scaling (or
+// rope_theta) when an ω_i is outside what the exact reference handles for positions [0, context_length):
+// every ω_i a normal binary64 (>= 2^-1022) and RN((context_length − 1)·ω_i) < 2^60 (exact_reference.hpp),
+// so the parallel measurements never meet a value they must refuse half-way.
 std::vector<DoubleDouble> reference_inverse_frequencies(const RopeSpec& spec, long context_length);
 
 // The factor HF multiplies into cos/sin (real-stacks.md §1.3): yarn attention_factor (config value; else

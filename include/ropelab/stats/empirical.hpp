@@ -129,7 +129,9 @@ SampleMoments sample_moments(std::span<const double> scores);
 //   position_aliasing_pairs_eps, position_aliasing_fraction_eps    |ΔS| <= eps (only with eps)
 //   token_inversion, token_aliasing_fraction, attention_invariance (only with k2; aliasing under `format`)
 // Scores are computed once per base for the largest context and reused as prefixes when the spec's scaling
-// does not depend on the context (all but dynamic NTK and LongRoPE); otherwise once per (B, M).
+// does not depend on the context (all but dynamic NTK and LongRoPE); otherwise once per (B, M). Without a
+// recipe and without k2 the counts are those of the exact path by filtered exact evaluation
+// (ropelab/stats/filtered.hpp), and position_inversion_normal uses the fast scores (within ~1e-12 of exact).
 struct SweepRequest {
   ScoreSource source;  // spec (its base is replaced), recipe or exact; context_length is set per M
   std::vector<double> bases;

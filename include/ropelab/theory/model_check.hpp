@@ -3,6 +3,7 @@
 // the pipeline with that one stage upgraded).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +60,31 @@ struct ModelCheck {
   std::optional<ZoneSummary> zone;
   [[nodiscard]] bool safe() const { return problems.empty(); }
 };
+
+// One key-cache format's effect on the stored keys and scores of a pipeline (check-model --key-cache): the seeded
+// N(0, 1) query and key of the wall (rounded to input_format) at every position of the context.
+struct KeyCacheRow {
+  std::string format;                     // as given (a scalar or block format name)
+  std::int64_t first_key_collision = -1;  // first m whose cached key row equals row m + 1 in every coordinate; -1: none
+  double max_score_error = 0;             // max |q^T cache(k(m)) - q^T R(m) k| on sampled m (exact R(m))
+  double max_logit_error = 0;             // max_score_error / sqrt(head_dim): the softmax's 1/sqrt(d) scale
+  std::int64_t score_sample_step = 1;     // every score_sample_step-th position (and the last) is sampled
+  double equal_neighbour_fraction = 0;    // fraction of m in [0, L - 1) whose score equals the score at m + 1
+  bool safe = true;                       // no key collision, no equal neighbour scores, logit error <= tolerance
+};
+
+struct KeyCacheOptions {
+  long context_length = 0;
+  double logit_tolerance = 0.1;  // largest acceptable logit error (nats)
+  int threads = 0;
+  std::uint64_t seed = 0;
+};
+
+// The rows for `formats` (scalar format names or block formats with overrides), each replacing the recipe's key
+// cache. Throws std::invalid_argument naming the format and field for a bad format or a block size that does not
+// divide head_dim, before any measurement.
+std::vector<KeyCacheRow> check_key_caches(const rope::RopeSpec& spec, const rope::Recipe& recipe,
+                                          const std::vector<std::string>& formats, const KeyCacheOptions& options);
 
 // The stage-by-stage upgrades tried for `recipe`, each with its name and change description.
 std::vector<std::pair<StageUpgrade, rope::Recipe>> stage_upgrades(const rope::Recipe& recipe);
