@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -62,6 +63,32 @@ std::string csv_text(const ReportTable& table);
 std::string html_escape(const std::string& text);
 // The git commit checked out at `directory` (any path inside a clone), or "" if git or the clone is absent.
 std::string git_commit_of(const std::string& directory);
+
+// --- report_directory.cc: the report is built in "<out>.ropelab-tmp-<pid>" beside --out and put in place of --out,
+// whole, when it is complete, so an interrupted report never leaves a half-written --out.
+// The directory --out names, normalised ("report/" gives "report").
+std::filesystem::path report_path(const std::string& out_dir);
+// Its parent ("." for a bare name).
+std::filesystem::path out_parent(const std::filesystem::path& out);
+// Whether an existing --out may be replaced: empty, or an earlier report (its manifest.json names ropelab_version).
+bool replaceable_report(const std::filesystem::path& out);
+
+// The work directory of one report: created (after removing those of killed reports of the same --out) by the
+// constructor, removed by the destructor unless install() put it in place of --out: an atomic exchange with an
+// earlier report (renameat2 RENAME_EXCHANGE, which then is removed), else a rename.
+class ReportDirectory {
+ public:
+  explicit ReportDirectory(std::filesystem::path out);
+  ReportDirectory(const ReportDirectory&) = delete;
+  ReportDirectory& operator=(const ReportDirectory&) = delete;
+  ~ReportDirectory();
+  [[nodiscard]] const std::filesystem::path& work() const { return work_; }
+  void install();
+
+ private:
+  std::filesystem::path out_, work_;
+  bool installed_ = false;
+};
 
 // --- report_pages.cc
 struct PageInputs {

@@ -1,7 +1,6 @@
 // Running the report: checks what it needs before writing anything, runs the experiments, writes the CSVs,
 // has the plotting scripts draw the figures, evaluates the claims registry, and writes manifest and pages.
 #include <fcntl.h>
-#include <stdio.h>  // renameat2
 #include <omp.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -17,7 +16,6 @@
 
 #include "claims_registry.hpp"
 #include "report_internal.hpp"
-#include "ropelab/io/input_file.hpp"
 #include "ropelab/io/output_files.hpp"
 #include "ropelab/threads.hpp"
 #include "ropelab/round.hpp"
@@ -99,64 +97,6 @@ bool writable_directory(const fs::path& path) {
   return fs::is_directory(path, ec) && ::access(path.c_str(), W_OK | X_OK) == 0;
 }
 
-// --out as a path whose last component names the report directory ("report/" gives "report").
-fs::path report_path(const std::string& out_dir) {
-  fs::path out = fs::path(out_dir).lexically_normal();
-  if (!out.has_filename()) out = out.parent_path();
-  return out;
-}
-
-fs::path out_parent(const fs::path& out) { return out.has_parent_path() ? out.parent_path() : fs::path("."); }
-
-// An existing --out the report may replace: empty, or an earlier report (its manifest.json names a version).
-bool replaceable_report(const fs::path& out) {
-  std::error_code ec;
-  if (fs::is_empty(out, ec)) return true;
-  try {
-    const nlohmann::json manifest = nlohmann::json::parse(io::read_regular_file((out / "manifest.json").string()));
-    return manifest.is_object() && manifest.contains("ropelab_version");
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-// Puts the finished report `work` (a sibling of `out`) in place of `out`, whole: an atomic exchange with an
-// earlier report (renameat2 RENAME_EXCHANGE), else a rename; the earlier report is removed afterwards.
-void install_report(const fs::path& work, const fs::path& out) {
-  std::error_code ec;
-  if (!fs::exists(fs::symlink_status(out, ec))) {
-    fs::rename(work, out);
-    return;
-  }
-  if (::renameat2(AT_FDCWD, work.c_str(), AT_FDCWD, out.c_str(), RENAME_EXCHANGE) != 0) {
-    // A file system without RENAME_EXCHANGE: move the earlier report aside first (a short window without --out).
-    const fs::path aside = io::temporary_path(out.string() + "-replaced");
-    fs::rename(out, aside);
-    fs::rename(work, out);
-    fs::remove_all(aside, ec);
-    return;
-  }
-  fs::remove_all(work, ec);  // now the earlier report
-}
-
-// Removes the work directory of a report that did not finish (an error, an exception).
-class WorkDirectory {
- public:
-  explicit WorkDirectory(fs::path path) : path_(std::move(path)) { fs::create_directory(path_); }
-  WorkDirectory(const WorkDirectory&) = delete;
-  WorkDirectory& operator=(const WorkDirectory&) = delete;
-  ~WorkDirectory() {
-    std::error_code ignored;
-    if (!installed_) fs::remove_all(path_, ignored);
-  }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-  void installed() { installed_ = true; }
-
- private:
-  fs::path path_;
-  bool installed_ = false;
-};
-
 // The commit of the repository holding the plotting scripts, if git and the repository are there.
 
 std::string utc_now() {
@@ -229,14 +169,10 @@ ReportResult write_report(const ReportOptions& o) {
   check_report_prerequisites(o);
   const auto started = std::chrono::steady_clock::now();
   const std::string started_at = utc_now();
-  // Everything is written into a work directory beside --out and put in place of --out at the very end, so an
-  // interrupted report never leaves a half-written --out; work directories of killed reports are removed here.
+  // Everything is written into a work directory beside --out and put in place of --out at the very end.
   const fs::path final_out = report_path(o.out_dir);
-  const std::string name = final_out.filename().string();
-  io::remove_stale_temporaries(out_parent(final_out).string(), name);
-  io::remove_stale_temporaries(out_parent(final_out).string(), name + "-replaced");
-  WorkDirectory work(io::temporary_path(final_out.string()));
-  const fs::path& out = work.path();
+  ReportDirectory directory(final_out);
+  const fs::path& out = directory.work();
   fs::create_directories(out / "data");
   fs::create_directories(out / "figures");
 
@@ -316,8 +252,7 @@ ReportResult write_report(const ReportOptions& o) {
   io::write_file_atomic("--out", (out / "manifest.json").string(), pages.manifest_json + "\n");
   io::write_file_atomic("--out", (out / "index.html").string(), index_html(pages));
   io::write_file_atomic("--out", (out / "README.md").string(), readme_markdown(pages));
-  install_report(out, final_out);
-  work.installed();
+  directory.install();
   settings.say("report written to " + final_out.string() + " in " + std::to_string(seconds_since(started)) + " s");
   return result;
 }

@@ -25,7 +25,7 @@ constexpr const char* kTemporaryMark = ".ropelab-tmp-";
 
 std::string error_text() { return std::strerror(errno); }
 
-// The directory part of `path` ("." for a bare name), and the file name.
+// The directory part of `path` ("." for a bare name).
 std::string directory_of(const std::string& path) {
   const std::string parent = fs::path(path).parent_path().string();
   return parent.empty() ? "." : parent;
@@ -173,6 +173,12 @@ void OutputFiles::commit() {
     }
   }
   for (const Output& o : outputs_) {
+    // The target may have changed kind during the work (a FIFO made meanwhile): it is still never replaced.
+    struct stat now {};
+    if (::lstat(o.target.c_str(), &now) == 0 && !S_ISREG(now.st_mode)) {
+      throw std::runtime_error(o.option + ": '" + o.target + "' became " + file_kind_name(now.st_mode) +
+                               " while ropelab worked; it was left as it is");
+    }
     if (::rename(o.temporary.c_str(), o.target.c_str()) != 0) {
       throw std::runtime_error(o.option + ": cannot rename '" + o.temporary + "' to '" + o.target + "': " + error_text());
     }

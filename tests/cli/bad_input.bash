@@ -4,6 +4,19 @@
 work="$scratch/work"
 mkdir -p "$work"
 
+# $device: a character device to give as an output target. As root, a private null device made in $work: a broken
+# ropelab run as root would replace the node it is given (the very bug these suites guard against; /dev/null once
+# became a regular file that way), so /dev/null itself is never given. Without root, /dev/null (its directory is not
+# writable, so it cannot be replaced). Empty when root cannot make device nodes: the device cases are skipped.
+device=
+if [[ $(id -u) != 0 ]]; then
+  device=/dev/null
+elif mknod "$work/device" c 1 3 2>/dev/null; then
+  device="$work/device"
+else
+  echo "note: no mknod here; the character-device output cases are skipped" >&2
+fi
+
 # Every command runs under a time limit: a hang (a FIFO input once blocked forever) becomes exit 124 and fails
 # the exit-code check instead of stalling the suite.
 limit=${BAD_INPUT_TIME_LIMIT:-60}

@@ -22,7 +22,8 @@ expect_refused "wall --pairs-csv missing directory at 2^40 positions" "--pairs-c
   wall --preset hf-eager-bf16 --base 10000 --dim 32 --context 1099511627776 --pairs-csv "$work/missing/pairs.csv"
 expect_refused "stats --csv missing directory at 2^26 distances" "--csv" "does not exist" -- \
   stats inversion --gaussian --base 10000 --dim 32 --context 67108864 --csv "$work/missing/s.csv"
-expect_refused "check --csv device" "--csv" "character device" -- check --csv /dev/null
+mkfifo "$work/out.fifo"
+expect_refused "check --csv FIFO" "--csv" "FIFO" -- check --csv "$work/out.fifo"
 
 # --- lists: empty, empty items, trailing commas; empty values
 expect_refused "wall-claim --bases ''" "--bases" "empty" -- wall-claim --bases ""

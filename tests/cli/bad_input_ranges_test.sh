@@ -12,6 +12,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/assertions.bash"
 # shellcheck source=tests/cli/bad_input.bash
 source "$(dirname "${BASH_SOURCE[0]}")/bad_input.bash"
 tiny="$(dirname "$0")/../../experiments/tiny.toml"
+# label ARGS...: the subcommand of a command line ("stats token", "wall"), for case names.
+label() { if [[ $1 == stats ]]; then echo "$1 $2"; else echo "$1"; fi; }
 
 # --- --threads in [0, 1024], in every subcommand that runs threads
 wall=(wall --preset hf-eager-bf16 --base 10000 --dim 32 --context 4096)
@@ -23,7 +25,7 @@ for threads in 100000 2147483647 2147483648 -1 1e3 abc; do
                  "stats sweep --gaussian --dim 32 --bases 10000 --contexts 256" "report --quick --out $work/report" \
                  "run $tiny --out $work/run"; do
     read -ra args <<<"$command"
-    expect_refused "${args[0]} --threads $threads" "--threads" "[0, 1024]" -- "${args[@]}" --threads "$threads"
+    expect_refused "$(label "${args[@]}") --threads $threads" "--threads" "[0, 1024]" -- "${args[@]}" --threads "$threads"
   done
 done
 OMP_NUM_THREADS=100000 expect_refused "OMP_NUM_THREADS 100000" "OMP_NUM_THREADS" "[1, 1024]" -- "${wall[@]}"
@@ -107,8 +109,8 @@ for command in "wall --preset hf-eager-bf16 --context 8192" "compare --presets h
                "check-model --preset hf-eager-bf16 --context 8192" "zone" "stats inversion --gaussian --context 8192" \
                "emulate --preset hf-eager-bf16 --positions 0:8192 --out $work/dump"; do
   read -ra args <<<"$command"
-  expect_refused "${args[0]} yarn factor 1e-300" "--config" "yarn" "2^60" -- "${args[@]}" --config "$work/yarn_tiny.json"
-  expect_refused "${args[0]} llama3 factor 1e-320" "--config" "llama3" "2^-1022" -- "${args[@]}" --config "$work/llama3_subnormal.json"
+  expect_refused "$(label "${args[@]}") yarn factor 1e-300" "--config" "yarn" "2^60" -- "${args[@]}" --config "$work/yarn_tiny.json"
+  expect_refused "$(label "${args[@]}") llama3 factor 1e-320" "--config" "llama3" "2^-1022" -- "${args[@]}" --config "$work/llama3_subnormal.json"
 done
 expect_refused "zone dynamic factor 1e300" "--config" "effective base" "overflows" -- zone --config "$work/dynamic_huge.json" --context 8192
 
@@ -141,7 +143,7 @@ expect_refused "npy (2^32 + 32,)" "--q-file" "wide.npy" "65536" -- "${files[@]}"
 expect_refused "npy (2^31, 2^31)" "--k-file" "square.npy" "65536" -- "${files[@]}" --q-file "$work/q.npy" --k-file "$work/square.npy"
 expect_refused "npy (2^64 - 1, 2)" "--k-file" "wrap.npy" -- "${wall[@]}" --k-file "$work/wrap.npy"
 expect_refused "npy (10^20,)" "--k-file" "long.npy" -- "${wall[@]}" --k-file "$work/long.npy"
-mkdir "$work/dump"
+mkdir -p "$work/dump"
 npy "$work/dump/positions.npy" "(2147483648, 2147483648)" 4
 expect_refused "wall --from shape (2^31, 2^31)" "--from" "positions.npy" -- wall --preset hf-eager-bf16 --base 10000 --dim 32 --from "$work/dump"
 
