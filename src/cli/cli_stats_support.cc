@@ -9,7 +9,9 @@
 #include "cli/cli_support.hpp"
 #include "ropelab/checked_size.hpp"
 #include "ropelab/io/output_files.hpp"
+#include "ropelab/block_format.hpp"
 #include "ropelab/rope/recipe.hpp"
+#include "ropelab/rope/recipe_stages.hpp"
 
 namespace ropelab::cli {
 namespace {
@@ -107,6 +109,9 @@ void add_stats_options(CLI::App& sub, StatsOptions& o, bool token, bool sweep) {
       ->type_name("H")->check(integer_in(1, stats::max_vector_heads));
   add_spec_options(sub, o.spec);
   sub.add_option("--preset", o.preset, "Pipeline preset (see `ropelab presets`) or 'exact' (default)")->type_name("P");
+  sub.add_option("--set", o.overrides,
+                 "Override the preset's recipe stages: STAGE=VALUE,... (`ropelab presets --stages`), e.g. key_cache=q4_0")
+      ->type_name("LIST");
   if (!sweep) {
     sub.add_option("--context", o.context, "Context length M: distances m in [A, M)")->required()->type_name("M");
     sub.add_option("--start", o.start, "First distance A (default 0)")->type_name("A");
@@ -123,6 +128,13 @@ StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, io::OutputFiles& 
   if (sweep_base && spec.dim && !spec.base) spec.base = *sweep_base;
   s.source.spec = resolve_spec(spec);
   if (o.preset != "exact") s.source.recipe = parse_argument("--preset", [&] { return rope::preset(o.preset); });
+  if (!o.overrides.empty()) {
+    if (!s.source.recipe) throw std::invalid_argument("--set: needs a --preset (the exact source has no stages)");
+    rope::apply_stage_overrides(*s.source.recipe, o.overrides);
+    if (s.source.recipe->key_cache_block) {
+      require_block_divides(*s.source.recipe->key_cache_block, s.source.spec.head_dim, "head_dim");
+    }
+  }
   if (!sweep_base) {
     s.context = parse_context_argument(o.context);
     const std::uint64_t start = parse_u64_argument("--start", o.start);

@@ -27,6 +27,7 @@ struct StatsOptions {
   // source and window
   SpecOptions spec;
   std::string preset = "exact";
+  std::string overrides;  // --set STAGE=VALUE,... on the preset's recipe
   std::string context;
   std::string start = "0";
   int threads = 0;

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "ropelab/block_format.hpp"
 #include "ropelab/nearest_even.hpp"
 #include "ropelab/parallel_for.hpp"
 #include "ropelab/format_arith.hpp"
@@ -79,18 +80,21 @@ struct PipelineProduct {
 // block's table (row-major [position][pair]). The rotation repeats rope::emulate_rotate_pairs operation for
 // operation (binary64 products and sums, each rounded to the rotation format, then storage, then key
 // cache); positions are processed in tiles so the fp32 accumulation vectorises across positions while each
-// position keeps its own sequential coordinate order.
+// position keeps its own sequential coordinate order. A block-scaled key cache quantizes each position's whole
+// key row (rope::emulate_key_cache, pass-through coordinates included) once all its pairs are rotated.
 class PipelineKernel {
  public:
   PipelineKernel(const rope::Recipe& recipe, const PairLayout& layout)
-      : layout_(layout),
+      : recipe_(recipe),
+        layout_(layout),
         op_format_(op_format(recipe)),
         storage_format_(recipe.storage_format),
         cache_format_(recipe.key_cache_format),
         fused_(recipe.rotation == rope::Rotation::fma),
         wide_(recipe.storage_format == formats::binary64()),
         skip_storage_(recipe.storage_format == op_format(recipe)),
-        skip_cache_(recipe.key_cache_format == recipe.storage_format) {}
+        block_cache_(recipe.key_cache_block.has_value()),
+        skip_cache_(block_cache_ || recipe.key_cache_format == recipe.storage_format) {}
 
   void scores(const PipelineProduct& p, std::size_t count, std::span<const double> cos, std::span<const double> sin,
               std::span<double> out) const {
@@ -152,6 +156,7 @@ class PipelineKernel {
         double* y1 = &y[static_cast<std::size_t>(layout_.second[n]) * kTile];
         if (fused_) combine_fused(y1, k0, s.data(), a.data(), 1.0, tile); else combine(y1, 1.0, tile);
       }
+      if (block_cache_) cache_key_rows(y, d, tile);
       acc.fill(0);
       if (wide_) {
         for (std::size_t x = 0; x < d; ++x) {
@@ -174,12 +179,22 @@ class PipelineKernel {
 
  private:
   static constexpr std::size_t kTile = 32;
+  // The block key cache on the tile's key rows (y is [coordinate][position in tile]).
+  void cache_key_rows(std::vector<double>& y, std::size_t d, std::size_t tile) const {
+    std::vector<double> row(d);
+    for (std::size_t t = 0; t < tile; ++t) {
+      for (std::size_t x = 0; x < d; ++x) row[x] = y[x * kTile + t];
+      rope::emulate_key_cache(recipe_, row);
+      for (std::size_t x = 0; x < d; ++x) y[x * kTile + t] = row[x];
+    }
+  }
   static Format op_format(const rope::Recipe& r) {
     return r.rotation == rope::Rotation::per_op ? r.storage_format : r.rotation_math_format;
   }
+  const rope::Recipe& recipe_;
   const PairLayout& layout_;
   Format op_format_, storage_format_, cache_format_;
-  bool fused_, wide_, skip_storage_, skip_cache_;
+  bool fused_, wide_, skip_storage_, block_cache_, skip_cache_;
 };
 
 void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> products, std::int64_t first,
@@ -237,9 +252,7 @@ std::vector<std::vector<double>> compute_scores(const ScoreSource& source, std::
   detail::check_score_arguments(source, products, first, end);
   if (options.block_positions == 0) throw std::invalid_argument("block_positions: 0 is not > 0");
   if (source.recipe && source.recipe->key_cache_block) {
-    // The tiled kernel rounds the key cache element by element; a block format needs whole key rows.
-    throw std::invalid_argument("key_cache: block-scaled key caches (" + source.recipe->key_cache_block->name +
-                                ") are not supported by the score statistics yet; use check-model --key-cache");
+    require_block_divides(*source.recipe->key_cache_block, source.spec.head_dim, "head_dim");
   }
   std::vector<std::vector<double>> out(products.size(), std::vector<double>(static_cast<std::size_t>(end - first)));
   if (source.recipe) {

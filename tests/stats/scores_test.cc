@@ -2,6 +2,7 @@
 // Σ a_n cos(mθ_n + φ_n) (note §1), the pipeline path against the emulator's own stages composed by hand, and
 // thread-count invariance.
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
 
 #include <bit>
 #include <cmath>
@@ -10,6 +11,7 @@
 
 #include "ropelab/round.hpp"
 #include "ropelab/rope/pipeline.hpp"
+#include "ropelab/rope/recipe_stages.hpp"
 #include "ropelab/stats/scores.hpp"
 #include "ropelab/stats/vectors.hpp"
 
@@ -95,13 +97,10 @@ TEST_CASE("pipeline S(m) equals the emulator's stages composed by hand, for ever
   const std::int64_t first = 1000, end = 1100;
   for (const rope::Recipe& recipe : rope::presets()) {
     CAPTURE(recipe.name);
-    if (recipe.key_cache_block) {  // block-scaled K caches are refused, not approximated
-      CHECK_THROWS_AS(compute_scores({spec, recipe, 0}, {q.head(0), k.head(0)}, first, end), std::invalid_argument);
-      continue;
-    }
     const std::vector<double> s = compute_scores({spec, recipe, 0}, {q.head(0), k.head(0)}, first, end);
     // By hand: q, k in storage; the table from position 0 (incremental recipes need the prefix); the rotation
-    // by emulate_rotate_pairs; the dot in coordinate order with fp32 (binary64 for binary64 storage)
+    // by emulate_rotate_pairs; the key cache on the whole row (block formats: emulate_key_cache_pairs, whose
+    // quantizer is checked against the block oracle in tests/precision); the dot in coordinate order with fp32 (binary64 for binary64 storage)
     // accumulation; the sum rounded to storage.
     const rope::Pipeline p = rope::make_pipeline(spec, recipe, end);
     const std::size_t pairs = static_cast<std::size_t>(p.pairs());
@@ -118,8 +117,7 @@ TEST_CASE("pipeline S(m) equals the emulator's stages composed by hand, for ever
       }
       const auto row = static_cast<std::size_t>(m) * pairs;
       rope::emulate_rotate_pairs(recipe, k0, k1, std::span(cos).subspan(row, pairs), std::span(sin).subspan(row, pairs), y0, y1);
-      rope::emulate_key_cache(recipe, y0);
-      rope::emulate_key_cache(recipe, y1);
+      rope::emulate_key_cache_pairs(p, y0, y1);
       double expected = 0;
       if (recipe.storage_format == formats::binary64()) {
         for (std::size_t n = 0; n < pairs; ++n) expected += qs[n] * y0[n];
@@ -155,6 +153,15 @@ TEST_CASE("scores are identical for any thread count and block size", "[empirica
       CHECK(same_bits(one[j], three[j]));
     }
   }
+}
+
+TEST_CASE("a block key cache whose block does not divide head_dim is refused, naming the block", "[empirical]") {
+  const VectorSet q = gaussian_query(1, 48, 1.0, 3);
+  const VectorSet k = gaussian_key(q, 0.5, 1.0, 3, 1);
+  rope::Recipe recipe = rope::preset("llama.cpp-cpu");
+  rope::apply_stage_overrides(recipe, "key_cache=q8_0");  // 32-element blocks; 48 is not a multiple
+  CHECK_THROWS_WITH(compute_scores({spec_of(48, 1e4), recipe, 0}, {q.head(0), k.head(0)}, 0, 10),
+                    Catch::Matchers::ContainsSubstring("block"));
 }
 
 TEST_CASE("compute_scores rejects bad windows and mismatched vectors", "[empirical]") {
