@@ -86,7 +86,7 @@ std::vector<Fault> faults() {
       {"omega cast skipped (buffer kept in fp32)", [](rope::Recipe& r) { r.omega_cast = false; }, {},
        {"regression.vllm-883-fp16-omega-subnormal-1e6", "regression.hf-29285-phase-error-pair-1-at-1000"}},
       {"positions held in bf16", [](rope::Recipe& r) { r.position_format = formats::bfloat16(); }, {},
-       {"regression.hf-29285-fix-fp32-angles", "conformance.hf-eager-bf16-first-collision-138"}},
+       {"regression.hf-29285-fix-fp32-angles", "regression.gpt-neox-1003-fix-fp32-tables"}},
       {"angle product in fp32 instead of the TF32 matmul", [](rope::Recipe& r) {
          r.angle_product = rope::AngleProduct::elementwise;
        }, {},

@@ -286,7 +286,7 @@ TEST_CASE("case 22 (Gemma): dividing by a timescale and multiplying by its recip
   // fl(p / fl(x)), x = base^(2i/d), carries 2 roundings of the angle (2 * 2^-24 relative); the reciprocal form
   // fl(p * fl(1 / fl(x))) carries 3. Each stays within its bound of the exact angle p * base^(-2i/d), so they
   // differ by at most 5 * 2^-24 of the angle; and since the reciprocal's rounding is a second, independent error,
-  // the two round to different fp32 angles in a large share of entries (measured ~1/3), not in a rare few.
+  // the two round to different fp32 angles in a large share of entries (measured 25%), not in a rare few.
   const RopeSpec spec = model_spec("gemma-2-9b");
   Recipe division = with_name(preset("hf-eager-bf16"), "gemma-timescale-division");
   division.omega_method = OmegaMethod::timescale_division;
