@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -101,12 +102,15 @@ std::vector<Fault> faults() {
 }  // namespace
 
 TEST_CASE("mutation check: every injected fault makes at least one of its catching claims fail", "[claims][mutation]") {
+  // Without a fault every catcher holds as recorded (each evaluated once, though several faults share one).
+  std::set<std::string> catchers;
+  for (const Fault& fault : faults()) catchers.insert(fault.caught_by.begin(), fault.caught_by.end());
+  for (const ClaimResult& r : evaluate_claims({catchers.begin(), catchers.end()})) {
+    INFO(r.claim.id << ": " << r.measured);
+    CHECK(r.as_expected());
+  }
   for (const Fault& fault : faults()) {
     INFO("fault: " << fault.name);
-    for (const ClaimResult& r : evaluate_claims(fault.caught_by)) {
-      INFO(r.claim.id << ": " << r.measured);
-      CHECK(r.as_expected());  // without the fault the catchers hold as recorded
-    }
     const FaultGuard guard(fault);
     bool caught = false;
     std::string verdicts;
