@@ -146,10 +146,10 @@ Judgement judge(const Measurement& measurement, const Comparison& comparison) {
       const char* kind = kinds[static_cast<int>(comparison.tolerance_kind)];
       j.expected_text = number_text(comparison.value);
       j.tolerance_text = number_text(comparison.tolerance, 3) + " " + kind;
+      const std::string tolerance = number_text(comparison.tolerance, 3);
       j.text += "; expected " + j.expected_text +
-                (comparison.tolerance_kind == ToleranceKind::factor ? " within a factor " + number_text(comparison.tolerance, 3)
-                                                                     : " +- " + number_text(comparison.tolerance, 3) +
-                                                                           " (" + kind + ")");
+                (comparison.tolerance_kind == ToleranceKind::factor ? " within a factor " + tolerance
+                                                                     : " +- " + tolerance + " (" + kind + ")");
       if (any_nan || v.size() != 1) break;
       if (comparison.tolerance_kind == ToleranceKind::factor) {
         const double ratio = v[0] / comparison.value;

@@ -134,7 +134,8 @@ std::vector<double> pair_phase_errors(const rope::Pipeline& pipeline, std::int64
 
 void check_position_and_pair(const Params& p, const std::string& key, std::int64_t position, std::int64_t pair,
                              int pairs) {
-  if (position < 0 || position > (std::int64_t{1} << 26)) throw std::invalid_argument(p.where(key) + ": must be in [0, 2^26]");
+  if (position < 0 || position > (std::int64_t{1} << 26))
+    throw std::invalid_argument(p.where(key) + ": must be in [0, 2^26]");
   if (pair < 0 || pair >= pairs)
     throw std::invalid_argument(p.where("pair") + ": not in [0, " + std::to_string(pairs) + ")");
 }
@@ -143,7 +144,7 @@ void check_position_and_pair(const Params& p, const std::string& key, std::int64
 Measurement phase_error_at(const Params& p) {
   const std::int64_t position = p.integer("position");
   const std::int64_t pair = p.integer("pair");
-  if (position < 0 || position > (std::int64_t{1} << 26)) throw std::invalid_argument(p.where("position") + ": must be in [0, 2^26]");
+  check_position_and_pair(p, "position", position, 0, 1);  // the range, before a context of position + 1
   const rope::Pipeline pipeline = pipeline_of(spec_of(p, NAN), recipe_of(p), static_cast<long>(position + 1));
   check_position_and_pair(p, "position", position, pair, pipeline.pairs());
   const std::size_t n = static_cast<std::size_t>(position + 1), pairs = static_cast<std::size_t>(pipeline.pairs());
