@@ -22,6 +22,8 @@ std::string to_string(Verdict verdict) {
 
 std::string default_claims_directory() { return ROPELAB_CLAIMS_DIR; }
 
+std::string ExpectedSource::text() const { return kind + " " + reference + (detail.empty() ? "" : ": " + detail); }
+
 std::vector<ClaimResult> check_claims_matching(const std::string& directory, const std::string& id_filter,
                                                const std::function<void(const std::string&)>& progress) {
   const std::vector<claims::ClaimSpec> specs = claims::load_registry(directory);
@@ -140,9 +142,21 @@ Judgement judge(const Measurement& measurement, const Comparison& comparison) {
 
   switch (comparison.kind) {
     case Comparison::Kind::expected_value: {
-      j.text += "; expected " + number_text(comparison.value) + " +- " + number_text(comparison.tolerance, 3) +
-                (comparison.tolerance_kind == ToleranceKind::relative ? " (relative)" : " (absolute)");
+      const char* kinds[] = {"absolute", "relative", "factor"};
+      const char* kind = kinds[static_cast<int>(comparison.tolerance_kind)];
+      j.expected_text = number_text(comparison.value);
+      j.tolerance_text = number_text(comparison.tolerance, 3) + " " + kind;
+      const std::string tolerance = number_text(comparison.tolerance, 3);
+      j.text += "; expected " + j.expected_text +
+                (comparison.tolerance_kind == ToleranceKind::factor ? " within a factor " + tolerance
+                                                                     : " +- " + tolerance + " (" + kind + ")");
       if (any_nan || v.size() != 1) break;
+      if (comparison.tolerance_kind == ToleranceKind::factor) {
+        const double ratio = v[0] / comparison.value;
+        j.text += "; ratio " + number_text(ratio, 3);
+        j.verdict = verdict_of(ratio > 0 && ratio <= comparison.tolerance && ratio >= 1 / comparison.tolerance);
+        break;
+      }
       const double difference = std::fabs(v[0] - comparison.value);
       const double allowed = comparison.tolerance_kind == ToleranceKind::relative
                                  ? comparison.tolerance * std::fabs(comparison.value)
@@ -152,9 +166,10 @@ Judgement judge(const Measurement& measurement, const Comparison& comparison) {
       break;
     }
     case Comparison::Kind::equals: {
-      j.text += "; expected == " +
-                (comparison.equals_boolean ? std::string(comparison.value != 0 ? "true" : "false")
-                                           : number_text(comparison.value, 17));
+      j.expected_text = "== " + (comparison.equals_boolean ? std::string(comparison.value != 0 ? "true" : "false")
+                                                           : number_text(comparison.value, 17));
+      j.tolerance_text = "exact";
+      j.text += "; expected " + j.expected_text;
       if (any_nan || v.size() != 1) break;
       j.verdict = verdict_of(v[0] == comparison.value);
       break;
@@ -162,13 +177,15 @@ Judgement judge(const Measurement& measurement, const Comparison& comparison) {
     case Comparison::Kind::above:
     case Comparison::Kind::below: {
       const bool above = comparison.kind == Comparison::Kind::above;
-      j.text += std::string("; expected ") + (above ? "> " : "< ") + number_text(comparison.value);
+      j.expected_text = std::string(above ? "> " : "< ") + number_text(comparison.value);
+      j.text += "; expected " + j.expected_text;
       if (any_nan || v.size() != 1) break;
       j.verdict = verdict_of(above ? v[0] > comparison.value : v[0] < comparison.value);
       break;
     }
     case Comparison::Kind::direction: {
-      j.text += std::string("; expected strictly ") + (comparison.increasing ? "increasing" : "decreasing");
+      j.expected_text = std::string("strictly ") + (comparison.increasing ? "increasing" : "decreasing");
+      j.text += "; expected " + j.expected_text;
       if (any_nan || v.size() < 2) break;
       bool monotone = true;
       for (std::size_t i = 1; i < v.size(); ++i)
@@ -184,11 +201,17 @@ Judgement judge(const Measurement& measurement, const Comparison& comparison) {
 ClaimResult evaluate(const ClaimSpec& spec) {
   ClaimResult result;
   result.claim = spec.claim;
+  const Judgement shape = judge({}, spec.comparison);  // the expected side, also when the computation fails
+  result.expected_text = shape.expected_text;
+  result.tolerance_text = shape.tolerance_text;
   try {
     const Measurement m = evaluators().at(spec.computation).run(spec.params);
     const Judgement j = judge(m, spec.comparison);
     result.verdict = j.verdict;
     result.measured = j.text;
+    result.values = m.values;
+    result.expected_text = j.expected_text;
+    result.tolerance_text = j.tolerance_text;
   } catch (const std::invalid_argument& e) {
     // The parameters are well-typed but out of the computation's domain (an unknown preset, a base <= 1):
     // bad input, like a syntax error. Params' own messages already name file, line and key.

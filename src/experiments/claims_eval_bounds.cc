@@ -1,6 +1,7 @@
 // Computations for claims about the phase bounds on the base (theory/phase_bounds.hpp), the Goldilocks zone
 // of real models, and the precision core's formats: bounds.*, zone.*, precision.*.
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -37,7 +38,15 @@ Measurement one(double value, std::string detail = {}) { return {{value}, std::m
 // Zone inputs from a shipped model (its effective base in the convention) or from a bare base.
 theory::ZoneInputs zone_inputs(const Params& p) {
   const double eps = p.number("eps");
-  const int layers = static_cast<int>(p.integer_or("layers", 1));
+  int layers = static_cast<int>(p.integer_or("layers", 1));
+  // The depth bound at the model's own depth: its config's num_hidden_layers (experiments/models/<model>.json).
+  if (p.boolean_or("model_layers", false)) {
+    if (!p.has("model")) throw std::invalid_argument(p.where("model_layers") + ": needs params.model");
+    if (p.has("layers")) throw std::invalid_argument(p.where("layers") + ": give layers or model_layers, not both");
+    const std::optional<int> n = theory::model_num_hidden_layers(p.text("model"));
+    if (!n) throw std::invalid_argument(p.where("model_layers") + ": the model's config has no num_hidden_layers");
+    layers = *n;
+  }
   const Format format = parse_format(p.text_or("format", "fp32"));
   const double context = p.number("context");
   if (p.has("model")) {
@@ -63,7 +72,8 @@ const std::map<std::string, ParamSpec> kZoneParams{
     {"model", {ParamType::text, false}},   {"raw", {ParamType::boolean, false}},
     {"base", {ParamType::number, false}},  {"rotary_dims", {ParamType::integer, false}},
     {"context", {ParamType::number}},      {"eps", {ParamType::number}},
-    {"layers", {ParamType::integer, false}}, {"format", {ParamType::text, false}},
+    {"layers", {ParamType::integer, false}}, {"model_layers", {ParamType::boolean, false}},
+    {"format", {ParamType::text, false}},
     {"eps_convention", {ParamType::text, false}}, {"convention", {ParamType::text, false}},
 };
 
@@ -126,7 +136,8 @@ void add_bounds_evaluators(std::map<std::string, Evaluator>& t) {
   t["zone.feasible"] = {"1 when the configuration satisfies every bound of the zone, else 0", kZoneParams,
                         [](const Params& p) {
                           const theory::Zone zone = theory::evaluate_zone(zone_inputs(p));
-                          return one(zone.feasible() ? 1 : 0, "base " + number_text(zone.inputs.base, 7) + ": " +
+                          return one(zone.feasible() ? 1 : 0, "base " + number_text(zone.inputs.base, 7) + ", N " +
+                                                                   std::to_string(zone.inputs.layers) + ": " +
                                                                    theory::verdict_text(zone));
                         }};
   std::map<std::string, ParamSpec> violated_params = kZoneParams;
@@ -144,7 +155,8 @@ void add_bounds_evaluators(std::map<std::string, Evaluator>& t) {
           throw std::invalid_argument(p.where("bound") + ": '" + bound +
                                       "' is not aliasing, dc-stability, depth or precision-wall");
         for (theory::Bound b : zone.violated) violated = violated || theory::to_string(b) == bound;
-        return one(violated ? 1 : 0, "base " + number_text(zone.inputs.base, 7) + ": " + theory::verdict_text(zone));
+        return one(violated ? 1 : 0, "base " + number_text(zone.inputs.base, 7) + ", N " + std::to_string(zone.inputs.layers) +
+                                         ": " + theory::verdict_text(zone));
       }};
 
   t["precision.round"] = {"value rounded to nearest-even in the format",

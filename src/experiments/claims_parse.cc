@@ -32,7 +32,8 @@ std::string type_name(const toml::node& node) { return toml_type_name(node); }
 const std::set<std::string>& claim_keys() {
   static const std::set<std::string> keys{"id",        "statement",      "source",    "expect",    "computation",
                                           "params",    "expected_value", "tolerance", "tolerance_kind",
-                                          "direction", "equals",         "above",     "below",     "note"};
+                                          "direction", "equals",         "above",     "below",     "note",
+                                          "expected_source"};
   return keys;
 }
 
@@ -173,6 +174,48 @@ Params read_params(const ClaimReader& reader, const toml::node* node, const Eval
   return params;
 }
 
+// expected_source = { kind = "...", ref = "...", <the kind's field> = "..." }: where the expected value comes
+// from (claims.hpp ExpectedSource). Every key checked; `definition` is refused with the reason.
+ExpectedSource read_expected_source(const ClaimReader& reader, const std::string& file, const std::string& id) {
+  static const std::map<std::string, std::string> field_of{{"paper", "where"},     {"thread", "quote"},
+                                                           {"closed_form", "derivation"}, {"oracle", "test"},
+                                                           {"real_stack", "data"}};
+  const std::string key = "expected_source";
+  const toml::node* node = reader.find(key);
+  const std::string claim = "claim '" + id + "': ";
+  if (!node)
+    fail(file, reader.line(), key,
+         claim + "missing (required in every [[claim]]: { kind = paper|thread|closed_form|oracle|real_stack, ref, ... })");
+  const toml::table* table = node->as_table();
+  if (!table) fail(file, line_of(*node), key, claim + "must be an inline table, got " + type_name(*node));
+  const auto text_at = [&](const std::string& name) -> std::string {
+    const toml::node* n = table->get(name);
+    if (!n) fail(file, line_of(*node), key + "." + name, claim + "missing");
+    if (!n->is_string()) fail(file, line_of(*n), key + "." + name, claim + "must be a string, got " + type_name(*n));
+    std::string value = n->as_string()->get();
+    if (value.empty()) fail(file, line_of(*n), key + "." + name, claim + "must not be empty");
+    return value;
+  };
+  ExpectedSource source;
+  source.kind = text_at("kind");
+  if (source.kind == "definition")
+    fail(file, line_of(*node), key + ".kind",
+         claim + "a definition is not a claim (nothing can refute it): move it to a unit test");
+  const auto field = field_of.find(source.kind);
+  if (field == field_of.end())
+    fail(file, line_of(*node), key + ".kind",
+         claim + "'" + source.kind + "' is not paper, thread, closed_form, oracle or real_stack");
+  source.reference = text_at("ref");
+  source.detail = text_at(field->second);
+  for (auto&& [k, value] : *table) {
+    const std::string name(k.str());
+    if (name != "kind" && name != "ref" && name != field->second)
+      fail(file, line_of(value), key + "." + name,
+           claim + "unknown key for kind '" + source.kind + "'; allowed: kind, ref, " + field->second);
+  }
+  return source;
+}
+
 Comparison read_comparison(const ClaimReader& reader, const std::string& file) {
   const std::vector<std::string> forms{"expected_value", "direction", "equals", "above", "below"};
   std::vector<std::string> present;
@@ -202,7 +245,14 @@ Comparison read_comparison(const ClaimReader& reader, const std::string& file) {
     const std::string kind = reader.text("tolerance_kind");
     if (kind == "absolute") c.tolerance_kind = ToleranceKind::absolute;
     else if (kind == "relative") c.tolerance_kind = ToleranceKind::relative;
-    else fail(file, reader.line("tolerance_kind"), "tolerance_kind", "'" + kind + "' is not \"absolute\" or \"relative\"");
+    else if (kind == "factor") c.tolerance_kind = ToleranceKind::factor;
+    else
+      fail(file, reader.line("tolerance_kind"), "tolerance_kind",
+           "'" + kind + "' is not \"absolute\", \"relative\" or \"factor\"");
+    if (c.tolerance_kind == ToleranceKind::factor && !(c.tolerance >= 1))
+      fail(file, reader.line("tolerance"), "tolerance", "must be >= 1 with tolerance_kind = \"factor\"");
+    if (c.tolerance_kind == ToleranceKind::factor && c.value == 0)
+      fail(file, reader.line("expected_value"), "expected_value", "must not be 0 with tolerance_kind = \"factor\"");
   } else if (form == "direction") {
     c.kind = Comparison::Kind::direction;
     const std::string d = reader.text("direction");
@@ -269,7 +319,7 @@ std::vector<ClaimSpec> parse_registry(const std::string& text, const std::string
     if (expect == "holds") spec.claim.expected = Verdict::holds;
     else if (expect == "refuted") spec.claim.expected = Verdict::refuted;
     else fail(file, reader.line("expect"), "expect", "'" + expect + "' is not \"holds\" or \"refuted\"");
-    reader.text("note", false);  // type check only: free text for the evidence behind the expectation
+    spec.claim.note = reader.text("note", false);  // free text: the evidence behind the expectation
 
     spec.computation = reader.text("computation");
     const auto evaluator = evaluators().find(spec.computation);
@@ -280,6 +330,7 @@ std::vector<ClaimSpec> parse_registry(const std::string& text, const std::string
     }
     spec.params = read_params(reader, reader.find("params"), evaluator->second, spec.computation, file);
     spec.comparison = read_comparison(reader, file);
+    spec.claim.expected_source = read_expected_source(reader, file, spec.claim.id);
     out.push_back(std::move(spec));
   }
   return out;

@@ -13,6 +13,11 @@
 
 #include "ropelab/experiments/claims.hpp"
 
+namespace ropelab::rope {
+struct Recipe;
+struct Pipeline;
+}  // namespace ropelab::rope
+
 namespace ropelab::experiments::claims {
 
 // A typed parameter of a computation. TOML integers stay integers; arrays are numbers or strings.
@@ -61,7 +66,9 @@ struct Measurement {
 };
 
 // How the measurement is compared with the claim.
-enum class ToleranceKind { absolute, relative };
+// factor: measured/expected within [1/tolerance, tolerance] (tolerance >= 1, same sign), for magnitudes a source
+// gives only to its order (a GPU measurement of a different metric).
+enum class ToleranceKind { absolute, relative, factor };
 struct Comparison {
   enum class Kind { expected_value, direction, equals, above, below } kind = Kind::expected_value;
   double value = 0;  // expected_value, equals (true = 1, false = 0), above / below bound
@@ -76,6 +83,8 @@ struct Comparison {
 struct Judgement {
   Verdict verdict = Verdict::inconclusive;
   std::string text;
+  std::string expected_text;   // the comparison's expected side, e.g. "62831.85", "== 256", "> 0.1"
+  std::string tolerance_text;  // "1e-13 relative", "factor 3", "exact" (equals), "" (one-sided bound, direction)
 };
 Judgement judge(const Measurement& measurement, const Comparison& comparison);
 
@@ -117,6 +126,15 @@ std::vector<ClaimSpec> load_registry(const std::string& directory);
 // Runs one claim; an evaluator that throws makes the verdict inconclusive with the reason as `measured`.
 // `measured` ends with "; set <overrides>" when the claim's pipeline carries params.set.
 ClaimResult evaluate(const ClaimSpec& spec);
+
+// Test-only fault injection (tests/experiments/mutation_test.cc): `recipe` edits the recipe of every wall.*
+// computation after its preset and params.set, `pipeline` edits every pipeline it builds (e.g. one stored omega
+// nudged by an ulp). Both empty outside that test; the test restores them.
+struct FaultHooks {
+  std::function<void(rope::Recipe&)> recipe;
+  std::function<void(rope::Pipeline&)> pipeline;
+};
+FaultHooks& fault_hooks();
 
 // "%.*g" with `digits` significant digits.
 std::string number_text(double value, int digits = 10);

@@ -15,12 +15,13 @@ std::string figure_stem(const ExperimentOutput& e) {
 }
 
 ReportTable claims_table(const PageInputs& in) {
-  ReportTable t{.name = "claims", .columns = {"claim", "statement", "source", "expected", "verdict", "as expected",
-                                              "measured"},
+  ReportTable t{.name = "claims", .columns = {"claim", "statement", "expected value", "tolerance", "expected source",
+                                              "expect", "verdict", "as expected", "measured"},
                 .rows = {}, .meta = {}};
   for (const ClaimResult& c : in.claims) {
-    t.rows.push_back({c.claim.id, c.claim.statement, c.claim.source, to_string(c.claim.expected),
-                      to_string(c.verdict), c.as_expected() ? "yes" : "NO", c.measured});
+    t.rows.push_back({c.claim.id, c.claim.statement, c.expected_text, c.tolerance_text.empty() ? "-" : c.tolerance_text,
+                      c.claim.expected_source.text(), to_string(c.claim.expected), to_string(c.verdict),
+                      c.as_expected() ? "yes" : "NO", c.measured});
   }
   return t;
 }

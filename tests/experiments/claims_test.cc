@@ -55,7 +55,8 @@ struct TempRegistry {
 std::string horizon_claim(const std::string& id, const std::string& expect, const std::string& value) {
   return "[[claim]]\nid = \"" + id + "\"\nstatement = \"2 pi 1e4\"\nsource = \"test\"\nexpect = \"" + expect +
          "\"\ncomputation = \"bounds.aliasing_horizon\"\nparams = { base = 1e4 }\nexpected_value = " + value +
-         "\ntolerance = 1e-12\ntolerance_kind = \"relative\"\n";
+         "\ntolerance = 1e-12\ntolerance_kind = \"relative\"\n"
+         "expected_source = { kind = \"closed_form\", ref = \"test\", derivation = \"2 pi 1e4\" }\n";
 }
 
 // The message of the invalid_argument parse_registry throws for `text`.
@@ -127,7 +128,7 @@ TEST_CASE("a claim made to fail fails the check: correct constant, wrong expecte
   CHECK_FALSE(results[1].as_expected());  // this is what makes `ropelab check` exit 1
   CHECK(results[2].verdict == Verdict::refuted);
   CHECK(results[2].as_expected());
-  CHECK(results[1].claim.line == 11);
+  CHECK(results[1].claim.line == 12);
   CHECK_THAT(results[1].measured, ContainsSubstring("62831.85307"));
 
   // The filter evaluates only matching ids.
@@ -139,7 +140,8 @@ TEST_CASE("a computation rejecting its parameter values is bad input naming file
   TempRegistry reg("domain");
   reg.write("a.toml",
             "[[claim]]\nid = \"x\"\nstatement = \"s\"\nsource = \"t\"\nexpect = \"holds\"\n"
-            "computation = \"bounds.precision_wall\"\nparams = { format = \"bf17\" }\nequals = 1\n");
+            "computation = \"bounds.precision_wall\"\nparams = { format = \"bf17\" }\nequals = 1\n"
+            "expected_source = { kind = \"closed_form\", ref = \"t\", derivation = \"d\" }\n");
   try {
     check_claims(reg.dir.string());
     FAIL("no error");
@@ -156,7 +158,8 @@ TEST_CASE("a claim's pipeline carries stage overrides as params.set, recorded in
                            "computation = \"wall.first_full_collision\"\n";  // params on line 7
   const auto claim = [&](const std::string& params) {
     return head + "params = { preset = \"hf-eager-bf16\", base = 1e4, head_dim = 16, context = 512" + params +
-           " }\nequals = 256\n";
+           " }\nequals = 256\n"
+           "expected_source = { kind = \"closed_form\", ref = \"t\", derivation = \"bf16 257 -> 256\" }\n";
   };
   const ClaimResult shipped = evaluate(parse_registry(claim(""), "reg.toml").front());
   CHECK(shipped.verdict == Verdict::refuted);
@@ -183,7 +186,8 @@ TEST_CASE("a claim's pipeline carries stage overrides as params.set, recorded in
 TEST_CASE("parse errors name file, line and key", "[claims]") {
   const std::string head = "[[claim]]\nid = \"x\"\nstatement = \"s\"\nsource = \"t\"\nexpect = \"holds\"\n";
   const std::string tail = "computation = \"bounds.phase_budget\"\nparams = { eps = 0.5, layers = 32 }\n"
-                           "expected_value = 0.2\ntolerance = 0.1\ntolerance_kind = \"absolute\"\n";
+                           "expected_value = 0.2\ntolerance = 0.1\ntolerance_kind = \"absolute\"\n"
+                           "expected_source = { kind = \"closed_form\", ref = \"t\", derivation = \"d\" }\n";
   REQUIRE_NOTHROW(parse_registry(head + tail, "reg.toml"));
 
   SECTION("unknown key") {
@@ -224,7 +228,7 @@ TEST_CASE("parse errors name file, line and key", "[claims]") {
   }
   SECTION("duplicate id") {
     const std::string message = parse_error(head + tail + head + tail);
-    CHECK_THAT(message, ContainsSubstring("reg.toml:12: key 'id'") && ContainsSubstring("duplicate") &&
+    CHECK_THAT(message, ContainsSubstring("reg.toml:13: key 'id'") && ContainsSubstring("duplicate") &&
                             ContainsSubstring("line 2"));
   }
   SECTION("bad expectation, missing or doubled comparison, missing tolerance kind") {
@@ -234,7 +238,7 @@ TEST_CASE("parse errors name file, line and key", "[claims]") {
     CHECK_THAT(parse_error(head + "computation = \"bounds.phase_budget\"\nparams = { eps = 0.5, layers = 32 }\n"),
                ContainsSubstring("reg.toml:1: key 'expected_value'"));
     CHECK_THAT(parse_error(head + tail + "direction = \"increasing\"\n"),
-               ContainsSubstring("reg.toml:11: key 'direction'"));
+               ContainsSubstring("reg.toml:12: key 'direction'"));
     std::string t3 = tail;
     t3.replace(t3.find("tolerance_kind = \"absolute\"\n"), 28, "");
     CHECK_THAT(parse_error(head + t3), ContainsSubstring("key 'tolerance_kind'"));
@@ -256,15 +260,85 @@ TEST_CASE("duplicate ids across registry files are an error naming both places",
   }
 }
 
-TEST_CASE("the shipped registry parses: >= 20 claims, each with a statement and a source", "[claims]") {
+TEST_CASE("tolerance_kind factor: within [expected / f, expected * f], same sign", "[claims]") {
+  const Comparison c = expected_value(1e-2, 3, ToleranceKind::factor);
+  CHECK(verdict({1e-2 / 3}, c) == Verdict::holds);  // boundary included
+  CHECK(verdict({3e-2}, c) == Verdict::holds);
+  CHECK(verdict({3.01e-2}, c) == Verdict::refuted);
+  CHECK(verdict({3.3e-3}, c) == Verdict::refuted);
+  CHECK(verdict({-1e-2}, c) == Verdict::refuted);
+  const Judgement j = judge({{2e-2}, {}}, c);
+  CHECK(j.expected_text == "0.01");
+  CHECK(j.tolerance_text == "3 factor");
+  CHECK_THAT(j.text, ContainsSubstring("within a factor 3") && ContainsSubstring("ratio 2"));
+}
+
+TEST_CASE("expected_source: required, one of five kinds with its own field; a definition is refused", "[claims]") {
+  const std::string body = "[[claim]]\nid = \"x\"\nstatement = \"s\"\nsource = \"t\"\nexpect = \"holds\"\n"
+                           "computation = \"bounds.phase_budget\"\nparams = { eps = 0.5, layers = 32 }\n"
+                           "expected_value = 0.2\ntolerance = 0.1\ntolerance_kind = \"absolute\"\n";
+  const auto with = [&](const std::string& source) { return body + "expected_source = " + source + "\n"; };
+  CHECK_THAT(parse_error(body), ContainsSubstring("reg.toml:1: key 'expected_source'") &&
+                                    ContainsSubstring("claim 'x'") && ContainsSubstring("missing"));
+  CHECK_THAT(parse_error(with("\"a paper\"")),
+             ContainsSubstring("reg.toml:11: key 'expected_source'") && ContainsSubstring("inline table"));
+  CHECK_THAT(parse_error(with("{ kind = \"definition\", ref = \"fp32\" }")),
+             ContainsSubstring("reg.toml:11: key 'expected_source.kind'") && ContainsSubstring("claim 'x'") &&
+                 ContainsSubstring("not a claim") && ContainsSubstring("unit test"));
+  CHECK_THAT(parse_error(with("{ kind = \"ropelab\", ref = \"run 3\" }")),
+             ContainsSubstring("key 'expected_source.kind'") && ContainsSubstring("'ropelab' is not paper"));
+  CHECK_THAT(parse_error(with("{ kind = \"thread\", ref = \"o/r#1\" }")),
+             ContainsSubstring("key 'expected_source.quote'") && ContainsSubstring("missing"));
+  CHECK_THAT(parse_error(with("{ kind = \"paper\", ref = \"arXiv 1\", where = \"\" }")),
+             ContainsSubstring("key 'expected_source.where'") && ContainsSubstring("empty"));
+  CHECK_THAT(parse_error(with("{ kind = \"oracle\", ref = \"t.cc\", test = \"x\", quote = \"1\" }")),
+             ContainsSubstring("key 'expected_source.quote'") && ContainsSubstring("allowed: kind, ref, test"));
+  CHECK_THAT(parse_error(with("{ ref = \"x\" }")), ContainsSubstring("key 'expected_source.kind'"));
+
+  const std::vector<std::pair<std::string, std::string>> kinds{
+      {"paper", "where"}, {"thread", "quote"}, {"closed_form", "derivation"}, {"oracle", "test"}, {"real_stack", "data"}};
+  for (const auto& [kind, field] : kinds) {
+    const ClaimSpec spec =
+        parse_registry(with("{ kind = \"" + kind + "\", ref = \"R\", " + field + " = \"D\" }"), "reg.toml").front();
+    CHECK(spec.claim.expected_source.kind == kind);
+    CHECK(spec.claim.expected_source.text() == kind + " R: D");
+  }
+}
+
+TEST_CASE("a result carries the measured numbers, the expected side and the tolerance", "[claims]") {
+  TempRegistry reg("result");
+  reg.write("a.toml", horizon_claim("h", "holds", "62831.85307179586"));
+  const std::vector<ClaimResult> results = check_claims(reg.dir.string());
+  REQUIRE(results.size() == 1);
+  REQUIRE(results[0].values.size() == 1);
+  CHECK(std::fabs(results[0].values[0] - 62831.85307179586) < 1e-9);
+  CHECK(results[0].expected_text == "62831.85307");
+  CHECK(results[0].tolerance_text == "1e-12 relative");
+  CHECK(results[0].claim.expected_source.text() == "closed_form test: 2 pi 1e4");
+}
+
+TEST_CASE("the shipped registry: every claim names an independent expected source", "[claims]") {
   const std::vector<ClaimSpec> specs = load_registry(ROPELAB_CLAIMS_DIR);
   CHECK(specs.size() >= 20);
-  int refuted = 0;
+  int refuted = 0, papers = 0, threads = 0;
   for (const ClaimSpec& s : specs) {
     INFO(s.claim.id);
     CHECK_FALSE(s.claim.statement.empty());
     CHECK_FALSE(s.claim.source.empty());
+    const ExpectedSource& e = s.claim.expected_source;
+    CHECK_FALSE(e.reference.empty());
+    CHECK_FALSE(e.detail.empty());
+    // No expected value is ropelab's own output: the source is a paper, a thread, a closed form, a separate
+    // oracle or a real stack, never a bare "ropelab".
+    CHECK(e.reference != "ropelab");
+    // An expected refutation says why, and every paper claim says which reading its verdict concerns when the
+    // paper's statement needs one (a refuted paper claim always does).
+    if (s.claim.expected == Verdict::refuted) CHECK_FALSE(s.claim.note.empty());
     refuted += s.claim.expected == Verdict::refuted ? 1 : 0;
+    papers += e.kind == "paper" ? 1 : 0;
+    threads += e.kind == "thread" ? 1 : 0;
   }
   CHECK(refuted >= 3);  // the papers' claims our measurements refute are recorded, not dropped
+  CHECK(papers >= 8);
+  CHECK(threads >= 5);
 }

@@ -11,6 +11,20 @@ namespace ropelab::experiments {
 enum class Verdict { holds, refuted, inconclusive };
 std::string to_string(Verdict verdict);  // "holds", "refuted", "inconclusive"
 
+// Where a claim's expected value comes from (registry key `expected_source`). Never ropelab's own output:
+//   paper       — the paper's statement; `where` names its section / figure / table / abstract
+//   thread      — a public issue or PR thread; `quote` holds the number(s) it states
+//   closed_form — an exact formula; `derivation` names the derivation (docs/claims-derivations.md § or a comment)
+//   oracle      — a second method implemented separately in the test suite; `test` names that test
+//   real_stack  — a real stack's output recorded as data; `data` names where it is stored
+// (`definition` is refused: a definition is not a claim, it belongs in a unit test.)
+struct ExpectedSource {
+  std::string kind;       // one of the kinds above
+  std::string reference;  // `ref`: arXiv id, owner/repo#N, document, test file
+  std::string detail;     // the kind's own field (where / quote / derivation / test / data)
+  [[nodiscard]] std::string text() const;  // "kind ref: detail", one line
+};
+
 // One claim as written in a registry file.
 struct Claim {
   std::string id;           // unique, e.g. "bounds.precision-wall-on-base"
@@ -19,6 +33,8 @@ struct Claim {
   std::string file;         // registry file it came from, and line of its table
   int line = 0;
   Verdict expected = Verdict::holds;  // expectation: holds / refuted
+  ExpectedSource expected_source;
+  std::string note;  // evidence behind an expected refutation, or which reading the verdict concerns
 };
 
 // A claim after evaluation.
@@ -26,6 +42,9 @@ struct ClaimResult {
   Claim claim;
   Verdict verdict = Verdict::inconclusive;
   std::string measured;  // the numbers behind the verdict, one line
+  std::vector<double> values;  // the measured number(s) (NaN: not measured)
+  std::string expected_text;   // "62831.85", "== 256", "> 0.1", "strictly increasing"
+  std::string tolerance_text;  // "1e-13 relative", "factor 3", "exact", "" for one-sided bounds
   [[nodiscard]] bool as_expected() const { return verdict == claim.expected; }
 };
 
