@@ -24,7 +24,7 @@ struct Sizes {
   std::vector<double> sweep_bases;     // (d), (e)
   std::vector<long> sweep_contexts;    // (d), (e)
   int sweep_heads = 0;                 // (d), (e)
-  long presets_context = 0;            // (f) Llama-3.1-8B context
+  long presets_context = 0;            // (f), (i) Llama-3.1-8B context
   static Sizes full();
   static Sizes quick();
 };
@@ -41,7 +41,7 @@ struct Settings {
 
 // One experiment's output: its tidy table, and tables/notes for the pages.
 struct ExperimentOutput {
-  std::string id;     // "a" .. "g"
+  std::string id;     // "a" .. "i"
   std::string title;  // heading in the pages
   std::string summary;  // one paragraph of findings (plain text)
   ReportTable data;     // the CSV
@@ -55,6 +55,7 @@ ExperimentOutput run_position_statistics(const Settings& settings);   // (d) rep
 ExperimentOutput run_token_statistics(const Settings& settings);      // (e) report_stats.cc
 ExperimentOutput run_presets(const Settings& settings);               // (f) report_walls.cc
 ExperimentOutput run_regressions(const Settings& settings);           // (g) report_regressions.cc
+ExperimentOutput run_kv_cache_formats(const Settings& settings);      // (i) report_kv_cache.cc
 
 // --- report_support.cc
 std::string number(double value);            // %.17g (round-trips); "nan", "inf"

@@ -117,7 +117,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 const std::vector<std::string>& report_figures() {
   static const std::vector<std::string> figures{"a_precision_wall",      "b_score_distance",   "c_zone",
                                                 "d_position_statistics", "e_token_statistics", "f_presets",
-                                                "g_regressions"};
+                                                "g_regressions",         "i_kv_cache"};
   return figures;
 }
 
@@ -184,7 +184,7 @@ ReportResult write_report(const ReportOptions& o) {
   using Runner = ExperimentOutput (*)(const Settings&);
   const std::vector<Runner> runners{run_precision_wall,      run_score_distance,   run_zone,
                                     run_position_statistics, run_token_statistics, run_presets,
-                                    run_regressions};
+                                    run_regressions,         run_kv_cache_formats};
   for (Runner run : runners) {
     const auto t = std::chrono::steady_clock::now();
     ExperimentOutput experiment = run(settings);

@@ -115,14 +115,15 @@ TEST_CASE("quick report: every promised file exists and is not empty", "[report]
   const QuickReport& r = quick_report();
   std::vector<std::string> promised{"manifest.json", "index.html", "README.md"};
   for (const char* stem : {"a_precision_wall", "b_score_distance", "c_zone", "d_position_statistics",
-                                  "e_token_statistics", "f_presets_llama31_8b", "g_regressions"}) {
+                                  "e_token_statistics", "f_presets_llama31_8b", "g_regressions",
+                           "i_kv_cache_llama31_8b"}) {
     promised.push_back("data/" + std::string(stem) + ".csv");
   }
   for (const std::string& figure : report_figures()) {
     promised.push_back("figures/" + figure + ".png");
     promised.push_back("figures/" + figure + ".svg");
   }
-  CHECK(report_figures().size() == 7);
+  CHECK(report_figures().size() == 8);
   for (const std::string& file : promised) {
     INFO(file);
     CHECK(fs::is_regular_file(r.dir / file));
@@ -165,6 +166,29 @@ TEST_CASE("quick report: CSV headers and sizes", "[report]") {
   const Csv g = read_csv(data / "g_regressions.csv");
   CHECK(g.header.front() == "case");
   CHECK(g.rows.size() == 16);  // 8 cases, broken and fixed
+  const Csv i = read_csv(data / "i_kv_cache_llama31_8b.csv");
+  CHECK(i.header.front() == "preset");
+  CHECK(i.rows.size() == 7 + 4 + 5);  // llama.cpp, vLLM and TensorRT-LLM cache choices
+}
+
+TEST_CASE("quick report: key-cache formats order by their element bits", "[report]") {
+  // A b-bit block format's rounding error scales as 2^-b of the block's largest element (ggml q*_0: d = amax/2^(b-1)),
+  // so over the same keys the score error must grow q8_0 < q5_0 < q4_0 (and q5_1 < q4_1). The verdict is the
+  // stated rule: safe iff no collision, no equal neighbour score and logit error <= the tolerance.
+  const Csv i = read_csv(quick_report().dir / "data" / "i_kv_cache_llama31_8b.csv");
+  std::map<std::string, double> logit;
+  const double tolerance = std::stod(i.meta.at("logit_tolerance"));
+  for (const auto& row : i.rows) {
+    const double error = std::stod(row.at("max_logit_error"));
+    if (row.at("preset") == "llama.cpp-cpu") logit[row.at("key_cache")] = error;
+    const bool safe = std::stoll(row.at("first_key_collision")) < 0 && std::stod(row.at("equal_neighbour_fraction")) == 0 &&
+                      error <= tolerance;
+    INFO(row.at("preset") << " " << row.at("key_cache"));
+    CHECK(row.at("safe") == (safe ? "yes" : "no"));
+  }
+  CHECK(logit.at("q8_0") < logit.at("q5_0"));
+  CHECK(logit.at("q5_0") < logit.at("q4_0"));
+  CHECK(logit.at("q5_1") < logit.at("q4_1"));
 }
 
 TEST_CASE("quick report: values that can be checked independently", "[report]") {
@@ -228,8 +252,8 @@ TEST_CASE("quick report: manifest keys and pages reference every figure", "[repo
   CHECK(manifest["threads"].get<int>() >= 1);
   CHECK(manifest["seeds"]["gaussian_vectors"] == 1);
   CHECK((manifest["git_commit"].is_null() || manifest["git_commit"].get<std::string>().size() == 40));
-  CHECK(manifest["experiments"].size() == 7);
-  for (const char* experiment : {"a:a_precision_wall", "g:g_regressions", "plots", "total"}) {
+  CHECK(manifest["experiments"].size() == report_figures().size());  // one figure per experiment
+  for (const char* experiment : {"a:a_precision_wall", "g:g_regressions", "i:i_kv_cache_llama31_8b", "plots", "total"}) {
     INFO(experiment);
     CHECK(manifest["timings_seconds"].contains(experiment));
   }
