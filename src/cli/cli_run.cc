@@ -2,6 +2,8 @@
 // every rank takes grid points i with i % ranks == rank and rank 0 gathers and writes; started without
 // mpirun the program never initialises MPI.
 #include <CLI/CLI.hpp>
+
+#include <filesystem>
 #include <mpi.h>
 
 #include <cstdlib>
@@ -89,7 +91,10 @@ void run_spec(const RunCommand& c, int rank, int ranks) {
     document["computed"] = summary.computed;
     document["resumed"] = summary.resumed;
     document["ranks"] = ranks;
-    document["files"] = summary.files;
+    document["files"] = nlohmann::ordered_json::array();  // relative to --out, as report's
+    for (const std::string& f : summary.files) {
+      document["files"].push_back(std::filesystem::path(f).lexically_relative(c.out).generic_string());
+    }
     print_json(document);
   } else if (rank == 0) {
     std::cout << "ran " << summary.computed << " of " << summary.points << " grid points (" << summary.resumed
