@@ -108,9 +108,9 @@ void run_round(const RoundArguments& arguments, const std::vector<std::string>& 
   Table table({"input", "result", bits_format.name + "_bits", "error_ulps"});
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string bits = encoding_hex(encode(results[i], bits_format, encoding), encoding);
-    // The values in full (their digits are the point); the error to 4 digits, NaN kept as a value ("nan").
-    const double ulps = error_in_ulps(inputs[i], results[i], format);
-    table.add_row({Cell::exact(inputs[i]), Cell::exact(results[i]), bits, std::isnan(ulps) ? Cell::exact(ulps) : Cell::real(ulps)});
+    // Every digit in full (shortest round-trip text): the point of the command is whether 0.49998 ulp is 0.5.
+    table.add_row({Cell::exact(inputs[i]), Cell::exact(results[i]), bits,
+                   Cell::exact(error_in_ulps(inputs[i], results[i], format))});
   }
   if (arguments.output.json) {
     nlohmann::ordered_json document = json_document("round");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Human output prints short numbers: at most 4 significant digits (%.4g) for measured and derived values,
 # integers (positions, counts, exact bounds) in full, "none" for never / not measured; the CSV and JSON of the same
-# run keep full precision. (`round` prints its input and result exactly on purpose: round_test.sh.)
+# run keep full precision. (`round` prints its input, result and error exactly on purpose: round_test.sh.)
 # Usage: human_format_test.sh path/to/ropelab
 set -euo pipefail
 ropelab=${1:?usage: human_format_test.sh path/to/ropelab}
