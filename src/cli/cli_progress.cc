@@ -49,7 +49,10 @@ Progress::Progress(std::string label, bool long_work, bool quiet)
       started_(Clock::now()),
       last_print_(started_) {}
 
-Progress::~Progress() { finish(); }
+// Left without finish() (an exception): end a terminal line, but do not claim the work was done.
+Progress::~Progress() {
+  if (enabled_ && !finished_ && printed_ && terminal_) std::cerr << '\n' << std::flush;
+}
 
 void Progress::update(double fraction, const std::string& detail) {
   if (!enabled_ || finished_) return;

@@ -29,6 +29,7 @@ class Progress {
   // fraction in [0, 1] of the whole work; `detail` (optional) follows the percentage (e.g. the grid point).
   void update(double fraction, const std::string& detail = "");
   // Ends the terminal line (and, in plain mode, says when it finished if anything was printed). Idempotent.
+  // Call it when the work is done; the destructor only ends a terminal line.
   void finish();
 
   bool enabled() const { return enabled_; }

@@ -182,6 +182,11 @@ doc "run" "ropelab.run/1" spec out points computed resumed ranks files
 py "run: 8 points, files on disk" 'import os
 print(d["points"] == 2 * 2 * 2 and d["computed"] + d["resumed"] == 8 and all(os.path.isfile(os.path.join(argv[0], f)) for f in d["files"]) and "manifest.json" in d["files"])' "$scratch/run"
 
+# --- bad input with --json: exit 2, one stderr line, nothing on stdout (no partial document)
+expect_usage_error "wall --json bad context" "--context" -- wall --preset hf-eager-bf16 --base 10000 --dim 32 --context 1 --json
+expect_usage_error "round --json bad format" "--format" -- round --format bf17 --json 1
+expect_usage_error "stats --json bad rho" "--rho" -- stats inversion --gaussian --rho 2 --base 10000 --dim 64 --context 100 --json
+
 # --- every subcommand (but check, which its owner documents) takes --json and --quiet
 for command in formats round presets emulate wall compare "stats inversion" "stats aliasing" "stats token" \
                "stats sweep" zone wall-claim check-model report run; do
