@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_json.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_support.hpp"
@@ -30,7 +31,7 @@ struct CheckModelCommand {
   double eps = 0.5;
   std::optional<int> layers;
   int threads = 0;
-  bool json = false;
+  OutputFlags output;
   std::string key_caches;  // --key-cache F,F,...: one table row per key-cache format
   double logit_tolerance = 0.1;
 };
@@ -49,9 +50,9 @@ theory::ZoneSummary zone_summary(const rope::RopeSpec& spec, long context, const
   bool feasible = true;
   for (const theory::Bound b : zone_out.violated) feasible = feasible && b == theory::Bound::precision_wall;
   std::ostringstream text;
-  text << "exact theta_min, eps " << format_double(c.eps) << ", layers " << layers << ": base "
-       << format_double(inputs.base) << " in [" << format_double(zone_out.lower) << ", "
-       << format_double(zone_out.upper) << ")? " << theory::verdict_text(zone_out)
+  text << "exact theta_min, eps " << human_number(c.eps) << ", layers " << layers << ": base "
+       << human_number(inputs.base) << " in [" << human_number(zone_out.lower) << ", "
+       << human_number(zone_out.upper) << ")? " << theory::verdict_text(zone_out)
        << " (the claimed precision wall is reported, not gated on: `ropelab wall-claim` measures it as a limit on"
           " position, which the measured wall below covers)";
   return {feasible, text.str()};
@@ -75,13 +76,12 @@ void print_key_cache_table(const std::vector<theory::KeyCacheRow>& rows, const r
                "positions sampled every "
             << rows.front().score_sample_step << "; logit error = score error / sqrt(" << spec.head_dim
             << "); SAFE = no adjacent key collision, no score equal to its neighbour's, logit error <= "
-            << format_double(logit_tolerance) << "\n";
+            << human_number(logit_tolerance) << "\n";
   Table table({"key_cache", "first_key_collision", "max_score_error", "max_logit_error", "equal_neighbour_scores",
                "verdict"});
   for (const theory::KeyCacheRow& r : rows) {
-    table.add_row({r.format, position_text(r.first_key_collision), format_double(r.max_score_error),
-                   format_double(r.max_logit_error), format_double(r.equal_neighbour_fraction),
-                   r.safe ? "SAFE" : "UNSAFE"});
+    table.add_row({r.format, Cell::position(r.first_key_collision), Cell::real(r.max_score_error),
+                   Cell::real(r.max_logit_error), Cell::real(r.equal_neighbour_fraction), r.safe ? "SAFE" : "UNSAFE"});
   }
   table.print_aligned(std::cout);
 }
@@ -96,9 +96,9 @@ void print_text(const theory::ModelCheck& check, const rope::Recipe& recipe, con
   const rope::WallReport& w = check.wall;
   std::cout << "measured wall: first adjacent collision (any pair) " << position_text(w.first_any_collision)
             << ", (all pairs) " << position_text(w.first_full_collision) << "; first phase error > "
-            << format_double(tau) << " at " << position_text(w.first_tau_exceed) << '\n'
-            << "largest phase error " << format_double(w.max_phase_error) << " rad at "
-            << position_text(w.max_phase_error_position) << "; largest score error " << format_double(w.max_score_error)
+            << human_number(tau) << " at " << position_text(w.first_tau_exceed) << '\n'
+            << "largest phase error " << human_number(w.max_phase_error) << " rad at "
+            << position_text(w.max_phase_error_position) << "; largest score error " << human_number(w.max_score_error)
             << '\n'
             << "pairs that cannot resolve adjacent positions: " << pair_list(check.unresolved_pairs) << '\n'
             << "omega subnormal: " << pair_list(check.subnormal_pairs) << "; flushed to 0: "
@@ -110,37 +110,39 @@ void print_text(const theory::ModelCheck& check, const rope::Recipe& recipe, con
     } else {
       for (std::size_t i = 0; i < u.fixes.size(); ++i) std::cout << (i ? ", " : "fixes ") << theory::to_string(u.fixes[i]);
     }
-    std::cout << " (max phase error then " << format_double(u.max_phase_error) << ")\n";
+    std::cout << " (max phase error then " << human_number(u.max_phase_error) << ")\n";
   }
   if (check.combined_upgrade) {
     std::cout << "keep " << check.combined_upgrade->stage << " in higher precision together: fixes every problem (max "
-              << "phase error then " << format_double(check.combined_upgrade->max_phase_error) << ")\n";
+              << "phase error then " << human_number(check.combined_upgrade->max_phase_error) << ")\n";
   }
 }
 
-nlohmann::json to_json(const theory::ModelCheck& check, const rope::Recipe& recipe, const std::string& overrides,
-                       long context, double tau, const std::vector<theory::KeyCacheRow>& key_caches) {
+nlohmann::ordered_json to_json(const theory::ModelCheck& check, const rope::Recipe& recipe, const std::string& overrides,
+                               long context, double tau, const std::vector<theory::KeyCacheRow>& key_caches) {
   const rope::WallReport& w = check.wall;
-  nlohmann::json j;
+  nlohmann::ordered_json j = json_document("check-model");
   j["safe"] = check.safe() && all_safe(key_caches);
   j["pipeline_safe"] = check.safe();
   j["preset"] = recipe.name;
   j["set"] = overrides;
   j["context"] = context;
   j["tau"] = tau;
-  j["problems"] = nlohmann::json::array();
+  j["problems"] = nlohmann::ordered_json::array();
   for (const theory::Problem p : check.problems) j["problems"].push_back(theory::to_string(p));
   if (check.zone) j["zone"] = {{"feasible", check.zone->feasible}, {"text", check.zone->text}};
-  j["wall"] = {{"first_any_collision", w.first_any_collision}, {"first_full_collision", w.first_full_collision},
-               {"first_tau_exceed", w.first_tau_exceed}, {"max_phase_error", w.max_phase_error},
-               {"max_phase_error_position", w.max_phase_error_position}, {"max_score_error", w.max_score_error},
-               {"max_rotated_key_error", w.max_rotated_key_error}};
+  j["wall"] = {{"first_any_collision", json_position(w.first_any_collision)},
+               {"first_full_collision", json_position(w.first_full_collision)},
+               {"first_tau_exceed", json_position(w.first_tau_exceed)}, {"max_phase_error", json_measured(w.max_phase_error)},
+               {"max_phase_error_position", json_position(w.max_phase_error_position)},
+               {"max_score_error", json_measured(w.max_score_error)},
+               {"max_rotated_key_error", json_measured(w.max_rotated_key_error)}};
   j["unresolved_pairs"] = check.unresolved_pairs;
   j["subnormal_omega_pairs"] = check.subnormal_pairs;
   j["flushed_omega_pairs"] = check.flushed_pairs;
-  j["upgrades"] = nlohmann::json::array();
+  j["upgrades"] = nlohmann::ordered_json::array();
   for (const theory::StageUpgrade& u : check.upgrades) {
-    nlohmann::json fixes = nlohmann::json::array();
+    nlohmann::ordered_json fixes = nlohmann::ordered_json::array();
     for (const theory::Problem p : u.fixes) fixes.push_back(theory::to_string(p));
     j["upgrades"].push_back({{"stage", u.stage}, {"change", u.change}, {"fixes", fixes},
                              {"max_phase_error", u.max_phase_error}, {"max_score_error", u.max_score_error}});
@@ -149,9 +151,9 @@ nlohmann::json to_json(const theory::ModelCheck& check, const rope::Recipe& reci
     j["combined_upgrade"] = {{"stages", check.combined_upgrade->stage}, {"change", check.combined_upgrade->change},
                              {"max_phase_error", check.combined_upgrade->max_phase_error}};
   }
-  j["key_cache"] = nlohmann::json::array();
+  j["key_cache"] = nlohmann::ordered_json::array();
   for (const theory::KeyCacheRow& r : key_caches) {
-    j["key_cache"].push_back({{"format", r.format}, {"first_key_collision", r.first_key_collision},
+    j["key_cache"].push_back({{"format", r.format}, {"first_key_collision", json_position(r.first_key_collision)},
                               {"max_score_error", r.max_score_error}, {"max_logit_error", r.max_logit_error},
                               {"score_sample_step", r.score_sample_step},
                               {"equal_neighbour_fraction", r.equal_neighbour_fraction}, {"safe", r.safe}});
@@ -185,8 +187,8 @@ int run_check_model(const CheckModelCommand& c) {
   const theory::ModelCheck check = theory::check_model(
       spec, recipe, theory::ModelCheckOptions{.context_length = context, .tau = c.tau, .threads = c.threads, .zone = summary});
   const bool safe = check.safe() && all_safe(key_caches);
-  if (c.json) {
-    std::cout << to_json(check, recipe, c.overrides, context, c.tau, key_caches).dump(2) << '\n';
+  if (c.output.json) {
+    print_json(to_json(check, recipe, c.overrides, context, c.tau, key_caches));
   } else {
     print_text(check, recipe, c.overrides, context, c.tau, safe);
     print_key_cache_table(key_caches, spec, c.logit_tolerance);
@@ -211,7 +213,7 @@ void add_check_model_command(CLI::App& app) {
   sub->add_option("--layers", c->layers, "Layers N for the depth bound, in [1, 1000000] (gates only when given)")
       ->type_name("N")->check(integer_in(1, 1000000));
   add_threads_option(*sub, c->threads, "Threads, in [0, 1024] (0 = all)");
-  sub->add_flag("--json", c->json, "Machine-readable JSON on stdout");
+  add_output_flags(*sub, c->output);
   sub->add_option("--key-cache", c->key_caches,
                   "Also judge these key-cache formats (comma list of scalar or block format names, e.g. "
                   "f16,q8_0,q4_0,fp8_e4m3_per_tensor; `ropelab formats --block`): first adjacent key collision, "

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_json.hpp"
+#include "cli/cli_progress.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_support.hpp"
@@ -25,6 +27,7 @@ struct CompareCommand {
   double tau = 0.1;
   int threads = 0;
   bool csv = false;
+  OutputFlags output;
 };
 
 // The --set text of each compared preset: one --set applies to all, else one per preset in order.
@@ -57,23 +60,38 @@ void run_compare(const CompareCommand& c) {
   }
 
   std::vector<std::string> header{"quantity"};
-  std::vector<std::vector<std::vector<std::string>>> columns;
+  std::vector<std::vector<std::vector<Cell>>> columns;
+  nlohmann::ordered_json measured = nlohmann::ordered_json::array();
+  // One progress line over all presets: each preset's wall is an equal share of the work.
+  Progress progress("compare", context >= (1L << 22), c.output.quiet);
   for (std::size_t i = 0; i < pipelines.size(); ++i) {
     rope::WallOptions options{.context_length = context, .tau = c.tau, .threads = c.threads, .progress = {}};
-    ProgressLine progress("compare " + recipes[i].name, context >= (1L << 20));
-    options.progress = [&progress](double f) { progress.update(f); };
-    columns.push_back(overall_rows(rope::measure_wall(pipelines[i], options), c.tau));
-    progress.finish();
+    const double share = 1.0 / static_cast<double>(pipelines.size());
+    options.progress = [&progress, i, share, &recipes](double f) { progress.update((static_cast<double>(i) + f) * share, recipes[i].name); };
+    const rope::WallReport report = rope::measure_wall(pipelines[i], options);
+    columns.push_back(overall_rows(report, c.tau));
+    measured.push_back({{"preset", recipes[i].name}, {"set", overrides[i]}, {"summary", wall_summary_json(report)}});
     header.push_back(recipes[i].name);
+  }
+  progress.finish();
+  if (c.output.json) {
+    nlohmann::ordered_json document = json_document("compare");
+    document["spec"] = {{"head_dim", spec.head_dim}, {"rotary_dims", spec.rotary_dims}, {"base", spec.base},
+                        {"scaling", rope::scaling_name(spec)}};
+    document["context"] = context;
+    document["tau"] = c.tau;
+    document["presets"] = measured;
+    print_json(document);
+    return;
   }
   Table table(header);
   if (!c.overrides.empty()) {  // the overrides that ran, right under the preset names
-    std::vector<std::string> cells{"set"};
-    for (const std::string& o : overrides) cells.push_back(o.empty() ? "-" : o);
+    std::vector<Cell> cells{"set"};
+    for (const std::string& o : overrides) cells.push_back(o.empty() ? Cell::none() : Cell(o));
     table.add_row(cells);
   }
   for (std::size_t row = 0; row < columns.front().size(); ++row) {
-    std::vector<std::string> cells{columns.front()[row][0]};
+    std::vector<Cell> cells{columns.front()[row][0]};
     for (const auto& column : columns) cells.push_back(column[row][1]);
     table.add_row(cells);
   }
@@ -97,6 +115,7 @@ void add_compare_command(CLI::App& app) {
       ->type_name("T")->check(tau_range());
   add_threads_option(*sub, c->threads, "Threads, in [0, 1024] (0 = all)");
   sub->add_flag("--csv", c->csv, "Print CSV");
+  add_output_flags(*sub, c->output);
   sub->callback([c] { run_compare(*c); });
 }
 

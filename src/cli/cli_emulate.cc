@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_json.hpp"
 #include "cli/cli_npy.hpp"
 #include "cli/cli_positions.hpp"
 #include "cli/cli_rope_support.hpp"
@@ -38,6 +39,7 @@ struct EmulateCommand {
   std::string overrides;
   std::string context;
   std::string out;
+  OutputFlags output;
 };
 
 // Coordinates of pair i: (first[i], second[i]); coordinates >= rotary_dims pass through.
@@ -203,6 +205,7 @@ void run_emulate(const EmulateCommand& c) {
   const std::vector<double> key = input_key(c, pipeline, pc);
 
   const bool created = !fs::exists(c.out);
+  nlohmann::ordered_json written;  // the manifest, for --json
   std::error_code error;
   fs::create_directories(c.out, error);
   if (error) throw std::invalid_argument("--out: cannot create directory '" + c.out + "': " + error.message());
@@ -224,11 +227,20 @@ void run_emulate(const EmulateCommand& c) {
     outputs.write(path("sin.npy"), [&](std::ostream& o) { write_npy(o, std::span<const double>(dump.sin), {n, pairs}); });
     outputs.write(path("key.npy"), [&](std::ostream& o) { write_npy(o, std::span<const double>(dump.key), {n, d}); });
     outputs.write(path("key_cache.npy"), [&](std::ostream& o) { write_npy(o, std::span<const double>(dump.key_cache), {n, d}); });
-    outputs.write(path("manifest.json"), [&](std::ostream& o) { o << manifest(c, recipe, pipeline, n).dump(2) << '\n'; });
+    written = manifest(c, recipe, pipeline, n);
+    outputs.write(path("manifest.json"), [&](std::ostream& o) { o << written.dump(2) << '\n'; });
     outputs.commit();
   } catch (...) {
     if (created) fs::remove_all(c.out, error);
     throw;
+  }
+  if (c.output.json) {
+    nlohmann::ordered_json document = json_document("emulate");
+    document["out"] = c.out;
+    document["positions"] = positions.size();
+    document["manifest"] = written;
+    print_json(document);
+    return;
   }
   std::cout << "wrote " << positions.size() << " positions of preset " << recipe.name << " to " << c.out << "\n";
 }
@@ -246,6 +258,7 @@ void add_emulate_command(CLI::App& app) {
   sub->add_option("--set", c->overrides, "Override recipe stages: STAGE=VALUE,... (stages below)")->type_name("LIST");
   sub->add_option("--context", c->context, "Context (table) length L > every position (default: max + 1)")->type_name("L");
   sub->add_option("--out", c->out, "Output directory (created; files replaced atomically)")->required()->type_name("DIR");
+  add_output_flags(*sub, c->output);
   sub->footer(stage_overrides_help());
   sub->callback([c] { run_emulate(*c); });
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_json.hpp"
 #include "cli/cli_support.hpp"
 #include "cli/cli_table.hpp"
 #include "ropelab/block_format.hpp"
@@ -23,28 +24,29 @@ struct FormatsOptions {
   std::vector<std::string> extra_formats;
   bool csv = false;
   bool block = false;
+  OutputFlags output;
 };
 
-// The quantities as text. Formats that fit binary64 print exactly readable %.17g values; mpfr:P formats
-// reach far beyond binary64 (2^(2^30)), so their values are printed from exact MPFR numbers.
+// The quantities as cells: numbers for formats that fit binary64; mpfr:P formats reach far beyond binary64
+// (2^(2^30)), so a value binary64 cannot hold is text printed from the exact MPFR number.
 struct FormatFacts {
-  std::string unit_roundoff, machine_epsilon, max_finite, min_normal, min_subnormal, max_exact_integer;
+  Cell unit_roundoff, machine_epsilon, max_finite, min_normal, min_subnormal, max_exact_integer;
 };
 
 FormatFacts binary64_facts(const Format& f) {
-  return {format_double(f.unit_roundoff()), format_double(f.machine_epsilon()),
-          format_double(f.max_finite()),    format_double(f.min_normal()),
-          format_double(f.min_subnormal()), format_double(f.max_exact_integer())};
+  return {Cell::real(f.unit_roundoff()), Cell::real(f.machine_epsilon()), Cell::real(f.max_finite()),
+          Cell::real(f.min_normal()),    Cell::real(f.min_subnormal()),
+          Cell::integer(static_cast<std::int64_t>(f.max_exact_integer()))};  // <= 2^53 for these formats
 }
 
 class MpfrNumber : public MpfrValue {
  public:
   using MpfrValue::MpfrValue;
 
-  // %.17g when the value is exactly a finite binary64 number (so it reads back exactly), else "%.6Re".
-  std::string text() {
+  // A number when the value is exactly a finite binary64 number (so it reads back exactly), else "%.6Re" text.
+  Cell cell() {
     const double d = mpfr_get_d(get(), MPFR_RNDN);
-    if (std::isfinite(d) && d != 0 && mpfr_cmp_d(get(), d) == 0) return format_double(d);
+    if (std::isfinite(d) && d != 0 && mpfr_cmp_d(get(), d) == 0) return Cell::real(d);
     char* s = nullptr;
     mpfr_asprintf(&s, "%.6Re", get());
     std::string result(s);
@@ -53,10 +55,10 @@ class MpfrNumber : public MpfrValue {
   }
 };
 
-std::string power_of_two_text(long exponent) {
+Cell power_of_two(long exponent) {
   MpfrNumber x(2);
   mpfr_set_ui_2exp(x.get(), 1, exponent, MPFR_RNDN);  // exact: within MPFR's default exponent range
-  return x.text();
+  return x.cell();
 }
 
 FormatFacts mpfr_facts(const Format& f) {
@@ -65,23 +67,23 @@ FormatFacts mpfr_facts(const Format& f) {
   mpfr_set_ui(max.get(), 2, MPFR_RNDN);
   mpfr_nextbelow(max.get());  // the largest P-bit number below 2 is 2 - 2^(1-P)
   mpfr_mul_2si(max.get(), max.get(), f.emax, MPFR_RNDN);
-  const std::string min_normal = power_of_two_text(f.emin);
-  return {power_of_two_text(-f.precision),
-          power_of_two_text(1 - f.precision),
-          max.text(),
+  const Cell min_normal = power_of_two(f.emin);
+  return {power_of_two(-f.precision),
+          power_of_two(1 - f.precision),
+          max.cell(),
           min_normal,
-          f.subnormals ? power_of_two_text(f.emin - f.precision + 1) : min_normal,
-          power_of_two_text(f.precision)};  // 2^P <= max finite, so every integer up to 2^P is exact
+          f.subnormals ? power_of_two(f.emin - f.precision + 1) : min_normal,
+          power_of_two(f.precision)};  // 2^P <= max finite, so every integer up to 2^P is exact
 }
 
-std::vector<std::string> format_row(const Format& f) {
+std::vector<Cell> format_row(const Format& f) {
   const FormatFacts facts = f.is_mpfr ? mpfr_facts(f) : binary64_facts(f);
   return {f.name,
-          std::to_string(f.precision),
+          Cell::integer(f.precision),
           facts.unit_roundoff,
           facts.machine_epsilon,
-          std::to_string(f.emin),
-          std::to_string(f.emax),
+          Cell::integer(f.emin),
+          Cell::integer(f.emax),
           facts.max_finite,
           facts.min_normal,
           facts.min_subnormal,
@@ -92,8 +94,8 @@ std::vector<std::string> format_row(const Format& f) {
 }
 
 // Bits per stored element: a number for fixed blocks; "E+S/n" when one scale covers the whole row of n elements.
-std::string bits_text(const BlockFormat& f) {
-  if (f.block_size > 0) return format_double(bits_per_element(f, f.block_size));
+Cell bits_cell(const BlockFormat& f) {
+  if (f.block_size > 0) return Cell::real(bits_per_element(f, f.block_size));
   return std::to_string(f.element_bits) + "+" + std::to_string(scale_bits(f.scale_format)) + "/n";
 }
 
@@ -102,8 +104,12 @@ std::string element_text(const BlockFormat& f) {
   return f.element.name;
 }
 
-void print(const Table& table, bool csv) {
-  if (csv) {
+void print(const Table& table, const FormatsOptions& options, const std::string& schema) {
+  if (options.output.json) {
+    nlohmann::ordered_json document = json_document(schema);
+    document["formats"] = table.to_json();
+    print_json(document);
+  } else if (options.csv) {
     table.print_csv(std::cout);
   } else {
     table.print_aligned(std::cout);
@@ -119,15 +125,15 @@ void run_block_formats(const FormatsOptions& options) {
   Table table({"name", "element", "element_bits", "block", "scale", "bits_per_element", "rule", "rounding",
                "description"});
   for (const BlockFormat& f : listed) {
-    table.add_row({f.name, element_text(f), std::to_string(f.element_bits),
-                   f.block_size > 0 ? std::to_string(f.block_size) : "row", std::string(to_string(f.scale_format)),
-                   bits_text(f), std::string(to_string(f.rule)),
+    table.add_row({f.name, element_text(f), Cell::integer(f.element_bits),
+                   f.block_size > 0 ? Cell::integer(f.block_size) : Cell("row"), std::string(to_string(f.scale_format)),
+                   bits_cell(f), std::string(to_string(f.rule)),
                    f.encoding == ElementEncoding::ggml_integer || f.rule == ScaleRule::ggml_mxfp4
                        ? std::string("ggml")  // the rule fixes its rounding (ScaleRule)
                        : std::string(to_string(f.rounding)),
                    f.description});
   }
-  print(table, options.csv);
+  print(table, options, "formats-block");
 }
 
 void run_formats(const FormatsOptions& options) {
@@ -140,7 +146,7 @@ void run_formats(const FormatsOptions& options) {
   Table table({"name", "p", "unit_roundoff", "machine_epsilon", "emin", "emax", "max_finite", "min_normal",
                "min_subnormal", "subnormals", "specials", "overflow", "max_exact_integer"});
   for (const Format& f : listed) table.add_row(format_row(f));
-  print(table, options.csv);
+  print(table, options, "formats");
 }
 
 }  // namespace
@@ -155,6 +161,7 @@ void add_formats_command(CLI::App& app) {
                   "Also list this format (repeatable); " + format_syntax_help())
       ->type_name("F");
   sub->add_flag("--csv", options->csv, "Print CSV instead of an aligned table");
+  add_output_flags(*sub, options->output);
   sub->add_flag("--block", options->block,
                 "List the block-scaled formats instead (OCP MX, NVFP4, ggml, scaled FP8) with their bits per element; "
                 "--format then takes " + block_format_syntax_help());

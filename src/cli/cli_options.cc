@@ -29,7 +29,7 @@ CLI::Validator integer_in(long long lo, long long hi) {
 }
 
 CLI::Validator number_in(double lo, double hi, bool lo_open, bool hi_open) {
-  const std::string range = std::string(lo_open ? "(" : "[") + format_double(lo) + ", " + format_double(hi) + (hi_open ? ")" : "]");
+  const std::string range = std::string(lo_open ? "(" : "[") + shortest_number(lo) + ", " + shortest_number(hi) + (hi_open ? ")" : "]");
   return CLI::Validator(
       [=](std::string& text) -> std::string {
         char* end = nullptr;

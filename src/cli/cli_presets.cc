@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_json.hpp"
 #include "cli/cli_stage_help.hpp"
 #include "cli/cli_table.hpp"
 #include "ropelab/rope/recipe.hpp"
@@ -17,7 +18,21 @@ namespace {
 struct PresetsCommand {
   bool csv = false;
   bool stages = false;
+  OutputFlags output;
 };
+
+// One document with or without --stages: every preset with its description, source and stages.
+void print_presets_json() {
+  nlohmann::ordered_json document = json_document("presets");
+  document["presets"] = nlohmann::ordered_json::array();
+  for (const rope::Recipe& r : rope::presets()) {
+    nlohmann::ordered_json stages = nlohmann::ordered_json::object();
+    for (const auto& [stage, value] : rope::recipe_stages(r)) stages[stage] = value;
+    document["presets"].push_back(
+        {{"preset", r.name}, {"description", r.description}, {"source", r.source}, {"stages", stages}});
+  }
+  print_json(document);
+}
 
 void print_presets(bool csv) {
   if (csv) {
@@ -50,7 +65,7 @@ void print_stages(bool csv) {
   Table table(header);
   const std::vector<std::string> stages = rope::stage_names();
   for (std::size_t i = 0; i < stages.size(); ++i) {
-    std::vector<std::string> row{stages[i]};
+    std::vector<Cell> row{stages[i]};
     for (const auto& column : columns) row.push_back(column[i].second);
     table.add_row(row);
   }
@@ -64,8 +79,12 @@ void add_presets_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("presets", "List the RoPE pipeline presets of real stacks");
   sub->add_flag("--csv", c->csv, "CSV with the source each preset follows (with --stages: preset,stage,value)");
   sub->add_flag("--stages", c->stages, "Every preset's recipe stages: a row per stage, a column per preset");
+  add_output_flags(*sub, c->output);
   sub->footer(stage_overrides_help());
-  sub->callback([c] { c->stages ? print_stages(c->csv) : print_presets(c->csv); });
+  sub->callback([c] {
+    if (c->output.json) return print_presets_json();
+    c->stages ? print_stages(c->csv) : print_presets(c->csv);
+  });
 }
 
 }  // namespace ropelab::cli

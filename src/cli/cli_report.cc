@@ -8,6 +8,8 @@
 #include <stdexcept>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_json.hpp"
+#include "cli/cli_progress.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/cli_support.hpp"
 #include "ropelab/experiments/report.hpp"
@@ -22,7 +24,14 @@ struct ReportCommand {
   std::string seed = "1";
   std::string python = "/usr/bin/python3";
   std::string claims;
+  OutputFlags output;
 };
+
+// The report's steps say which experiment runs: "(c) zone ...". Experiments (a)-(g) are taken as equal shares.
+double report_fraction(const std::string& step, double last) {
+  if (step.size() >= 3 && step[0] == '(' && step[1] >= 'a' && step[1] <= 'g' && step[2] == ')') return (step[1] - 'a') / 7.0;
+  return last;
+}
 
 void run_report(const ReportCommand& c) {
   experiments::ReportOptions options;
@@ -33,11 +42,36 @@ void run_report(const ReportCommand& c) {
   options.python = c.python;
   options.claims_dir = c.claims;
   options.version = ROPELAB_VERSION;
-  options.progress = [](const std::string& line) { std::cerr << "ropelab report: " << line << '\n'; };
+  // A log gets every step as a line; a terminal one line with the experiment's share done and an ETA.
+  Progress progress("ropelab report", true, c.output.quiet);
+  double fraction = 0;
+  options.progress = [&](const std::string& line) {
+    if (!progress.enabled()) return;
+    if (!progress.terminal()) {
+      std::cerr << "ropelab report: " << line << '\n';
+      return;
+    }
+    fraction = report_fraction(line, fraction);
+    progress.update(fraction, line);
+  };
   const experiments::ReportResult result = experiments::write_report(options);
+  progress.finish();
   double total = 0;
   for (const experiments::ExperimentTiming& t : result.timings) {
     if (t.experiment == "total") total = t.seconds;
+  }
+  if (c.output.json) {
+    nlohmann::ordered_json document = json_document("report");
+    document["out"] = c.out;
+    document["quick"] = c.quick;
+    document["seed"] = options.seed;
+    document["files"] = result.files;
+    document["timings"] = nlohmann::ordered_json::array();
+    for (const experiments::ExperimentTiming& t : result.timings) {
+      document["timings"].push_back({{"experiment", t.experiment}, {"seconds", t.seconds}});
+    }
+    print_json(document);
+    return;
   }
   std::cout << "wrote " << result.files.size() << " files to " << c.out << " in " << std::fixed << std::setprecision(1)
             << total << " s; open " << c.out << "/index.html\n";
@@ -57,6 +91,7 @@ void add_report_command(CLI::App& app) {
   sub->add_option("--seed", c->seed, "Seed of the Gaussian query/key draws and the wall's score probe");
   sub->add_option("--python", c->python, "Python interpreter with matplotlib (Debian: python3-matplotlib)");
   sub->add_option("--claims", c->claims, "Claims registry directory (default: experiments/claims; '-': none)");
+  add_output_flags(*sub, c->output);
   sub->callback([c] { run_report(*c); });
 }
 

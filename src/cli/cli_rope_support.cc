@@ -1,4 +1,4 @@
-// Spec resolution, memory checks and progress for the RoPE subcommands.
+// Spec resolution, and memory checks for the RoPE subcommands.
 #include "cli/cli_rope_support.hpp"
 
 #include <unistd.h>
@@ -55,7 +55,7 @@ rope::RopeSpec resolve_spec(const SpecOptions& o) {
   if (*o.dim <= 0 || *o.dim % 2 != 0 || *o.dim > rope::max_head_dim) {
     throw std::invalid_argument("--dim: " + std::to_string(*o.dim) + " is not an even integer in [2, 65536]");
   }
-  if (!(*o.base > 1)) throw std::invalid_argument("--base: " + format_double(*o.base) + " is not > 1");
+  if (!(*o.base > 1)) throw std::invalid_argument("--base: " + shortest_number(*o.base) + " is not > 1");
   rope::RopeSpec spec;
   spec.head_dim = *o.dim;
   spec.rotary_dims = o.rotary_dims.value_or(*o.dim);
@@ -96,8 +96,8 @@ std::vector<double> load_pipeline_vector(const std::string& option, const std::s
   const double limit = narrowest->max_finite() / 2;
   for (std::size_t i = 0; i < v.values.size(); ++i) {
     if (std::fabs(v.values[i]) > limit) {
-      throw std::invalid_argument(option + ": value " + std::to_string(i) + " is " + format_double(v.values[i]) +
-                                  "; the preset's formats need |x| <= " + format_double(limit) + " (half of " +
+      throw std::invalid_argument(option + ": value " + std::to_string(i) + " is " + shortest_number(v.values[i]) +
+                                  "; the preset's formats need |x| <= " + shortest_number(limit) + " (half of " +
                                   narrowest->name + "'s max finite: a rotated pair can double)");
     }
   }
@@ -119,21 +119,6 @@ void require_memory(const std::string& argument, unsigned long long bytes) {
     throw std::invalid_argument(argument + ": needs " + needed + " of memory, more than half of this machine's " +
                                 std::to_string((limit * 2) >> 20) + " MiB of RAM");
   }
-}
-
-void ProgressLine::update(double fraction) {
-  // A terminal gets one line rewritten per percent; a log (CI) gets a line per 10%.
-  static const bool terminal = ::isatty(STDERR_FILENO) != 0;
-  const int step = terminal ? 1 : 10;
-  const int percent = static_cast<int>(fraction * 100) / step * step;
-  if (!enabled_ || percent == last_percent_) return;
-  last_percent_ = percent;
-  std::cerr << (terminal ? "\r" : "") << label_ << ' ' << percent << '%' << (terminal ? "" : "\n") << std::flush;
-}
-
-void ProgressLine::finish() {
-  static const bool terminal = ::isatty(STDERR_FILENO) != 0;
-  if (enabled_ && last_percent_ >= 0 && terminal) std::cerr << '\r' << label_ << " done\n";
 }
 
 }  // namespace ropelab::cli

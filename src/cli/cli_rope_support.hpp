@@ -1,4 +1,4 @@
-// Options shared by the RoPE subcommands: which model (spec), its range checks, memory checks and progress.
+// Options shared by the RoPE subcommands: which model (spec), its range checks, and memory checks.
 #pragma once
 
 #include <optional>
@@ -51,18 +51,5 @@ unsigned long long memory_limit_bytes();
 // Refuses (std::invalid_argument naming `argument`) work needing more than memory_limit_bytes(). Estimates are
 // computed with ropelab/checked_size.hpp's saturating arithmetic, so an overflowing one is refused too.
 void require_memory(const std::string& argument, unsigned long long bytes);
-
-// Prints "\r<label> NN%" to stderr when `enabled`; finish() ends the line.
-class ProgressLine {
- public:
-  ProgressLine(std::string label, bool enabled) : label_(std::move(label)), enabled_(enabled) {}
-  void update(double fraction);
-  void finish();
-
- private:
-  std::string label_;
-  bool enabled_;
-  int last_percent_ = -1;
-};
 
 }  // namespace ropelab::cli

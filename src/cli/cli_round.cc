@@ -15,6 +15,7 @@
 
 #include "cli/cli_commands.hpp"
 #include "cli/cli_encoding.hpp"
+#include "cli/cli_json.hpp"
 #include "cli/cli_support.hpp"
 #include "cli/cli_table.hpp"
 #include "ropelab/format.hpp"
@@ -30,6 +31,7 @@ struct RoundArguments {
   std::string seed = "0";
   std::string index = "0";
   bool csv = false;
+  OutputFlags output;
 };
 
 // log2 of the spacing of `format`'s values in the binade of `result` (subnormals share emin's spacing).
@@ -106,10 +108,24 @@ void run_round(const RoundArguments& arguments, const std::vector<std::string>& 
   Table table({"input", "result", bits_format.name + "_bits", "error_ulps"});
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string bits = encoding_hex(encode(results[i], bits_format, encoding), encoding);
-    table.add_row({format_double(inputs[i]), format_double(results[i]), bits,
-                   format_double(error_in_ulps(inputs[i], results[i], format))});
+    // Every digit in full (shortest round-trip text): the point of the command is whether 0.49998 ulp is 0.5.
+    table.add_row({Cell::exact(inputs[i]), Cell::exact(results[i]), bits,
+                   Cell::exact(error_in_ulps(inputs[i], results[i], format))});
   }
-  if (arguments.csv) {
+  if (arguments.output.json) {
+    nlohmann::ordered_json document = json_document("round");
+    document["format"] = format.name;
+    document["mode"] = arguments.mode;
+    document["seed"] = options.seed;
+    document["first_index"] = options.first_index;
+    document["bits_format"] = bits_format.name;
+    document["values"] = nlohmann::ordered_json::array();
+    for (nlohmann::ordered_json row : table.to_json()) {  // a fixed key for the bits, whatever the format
+      document["values"].push_back({{"input", row["input"]}, {"result", row["result"]},
+                                    {"bits", row[bits_format.name + "_bits"]}, {"error_ulps", row["error_ulps"]}});
+    }
+    print_json(document);
+  } else if (arguments.csv) {
     table.print_csv(std::cout);
   } else {
     table.print_aligned(std::cout);
@@ -138,6 +154,7 @@ void add_round_command(CLI::App& app) {
       ->type_name("I")
       ->capture_default_str();
   sub->add_flag("--csv", arguments->csv, "Print CSV instead of an aligned table");
+  add_output_flags(*sub, arguments->output);
   sub->allow_extras();
   sub->formatter(std::make_shared<RoundUsageFormatter>());
   sub->footer(

@@ -2,6 +2,8 @@
 // every rank takes grid points i with i % ranks == rank and rank 0 gathers and writes; started without
 // mpirun the program never initialises MPI.
 #include <CLI/CLI.hpp>
+
+#include <filesystem>
 #include <mpi.h>
 
 #include <cstdlib>
@@ -12,6 +14,8 @@
 #include <vector>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_json.hpp"
+#include "cli/cli_progress.hpp"
 #include "cli/cli_options.hpp"
 #include "ropelab/experiments/runner.hpp"
 
@@ -22,7 +26,7 @@ struct RunCommand {
   std::string spec;
   std::string out;
   int threads = -1;
-  bool quiet = false;
+  OutputFlags output;
 };
 
 // Launched by Open MPI's mpirun (or another PMI/PMIx launcher)?
@@ -61,14 +65,6 @@ std::vector<experiments::PointResult> gather_results(std::vector<experiments::Po
   return out;
 }
 
-void draw_progress(std::size_t done, std::size_t total, const std::string& point, const std::string& prefix) {
-  constexpr int kWidth = 30;
-  const int filled = total ? static_cast<int>(kWidth * done / total) : kWidth;
-  std::cerr << "\r" << prefix << "[" << std::string(static_cast<std::size_t>(filled), '#')
-            << std::string(static_cast<std::size_t>(kWidth - filled), '.') << "] " << done << "/" << total << " "
-            << point << "\033[K" << (done == total ? "\n" : "") << std::flush;
-}
-
 void run_spec(const RunCommand& c, int rank, int ranks) {
   // Validate everything before writing anything.
   const experiments::ExperimentSpec spec = experiments::load_experiment_spec(c.spec);
@@ -79,14 +75,28 @@ void run_spec(const RunCommand& c, int rank, int ranks) {
   options.ranks = ranks;
   options.version = ROPELAB_VERSION;
   if (ranks > 1) options.gather = [rank, ranks](auto mine) { return gather_results(std::move(mine), rank, ranks); };
-  if (rank == 0 && !c.quiet) {
-    const std::string prefix = "ropelab run" + (ranks > 1 ? " (rank 0 of " + std::to_string(ranks) + ")" : std::string()) + " ";
-    options.progress = [prefix](std::size_t done, std::size_t total, const std::string& point) {
-      draw_progress(done, total, point, prefix);
-    };
-  }
+  const std::string label = "ropelab run" + (ranks > 1 ? " (rank 0 of " + std::to_string(ranks) + ")" : std::string());
+  Progress progress(label, true, c.output.quiet || rank != 0);
+  options.progress = [&progress](std::size_t done, std::size_t total, const std::string& point) {
+    progress.update(total ? static_cast<double>(done) / static_cast<double>(total) : 1.0,
+                    std::to_string(done) + "/" + std::to_string(total) + " " + point);
+  };
   const experiments::RunSummary summary = experiments::run_experiment(spec, options);
-  if (rank == 0) {
+  progress.finish();
+  if (rank == 0 && c.output.json) {
+    nlohmann::ordered_json document = json_document("run");
+    document["spec"] = c.spec;
+    document["out"] = c.out;
+    document["points"] = summary.points;
+    document["computed"] = summary.computed;
+    document["resumed"] = summary.resumed;
+    document["ranks"] = ranks;
+    document["files"] = nlohmann::ordered_json::array();  // relative to --out, as report's
+    for (const std::string& f : summary.files) {
+      document["files"].push_back(std::filesystem::path(f).lexically_relative(c.out).generic_string());
+    }
+    print_json(document);
+  } else if (rank == 0) {
     std::cout << "ran " << summary.computed << " of " << summary.points << " grid points (" << summary.resumed
               << " already done) on " << ranks << (ranks == 1 ? " process" : " ranks") << "; wrote "
               << summary.files.size() << " files to " << c.out << "\n";
@@ -129,7 +139,7 @@ void add_run_command(CLI::App& app) {
       ->required()->type_name("DIR");
   add_threads_option(*sub, c->threads,
                      "OpenMP threads per process, in [0, 1024] (0: all; default: the spec's); results do not depend on it");
-  sub->add_flag("--quiet", c->quiet, "No progress bar on stderr");
+  add_output_flags(*sub, c->output);
   sub->footer("A grid.presets entry is \"NAME\" or { preset = \"NAME\", set = \"STAGE=VALUE,...\" } (stage overrides as "
               "`--set`, see `ropelab presets --help`); the CSVs' set column and the manifest record them.");
   sub->callback([c] { run_command(*c); });

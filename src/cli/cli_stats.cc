@@ -3,6 +3,7 @@
 // every table is long format (head, statistic, value) so the CSV is tidy.
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -41,9 +42,17 @@ std::vector<stats::QueryKey> key_products(const StatsSetup& s) {
 }
 
 // Fast scores of one head over [start, context) for the filtered counts: the scores and two sorted copies.
-stats::FilteredScores filtered_scores(const StatsSetup& s, stats::QueryKey product, int threads) {
+// `progress` gets this head's fraction done.
+stats::FilteredScores filtered_scores(const StatsSetup& s, stats::QueryKey product, int threads,
+                                      std::function<void(double)> progress) {
   require_memory("--context", static_cast<unsigned long long>(s.context - s.start) * 8ULL * 4ULL);
-  return stats::FilteredScores(s.source, product, s.start, s.context, stats::ScoreOptions{.threads = threads});
+  return stats::FilteredScores(s.source, product, s.start, s.context,
+                               stats::ScoreOptions{.threads = threads, .progress = std::move(progress)});
+}
+
+// Progress over the heads of the filtered exact path: head h's fraction f is (h + f) / heads of the whole.
+std::function<void(double)> head_progress(Progress& progress, std::size_t h, std::size_t heads) {
+  return [&progress, h, heads](double f) { progress.update((static_cast<double>(h) + f) / static_cast<double>(heads)); };
 }
 
 void run_inversion(const InversionCommand& c) {
@@ -58,39 +67,42 @@ void run_inversion(const InversionCommand& c) {
   // positions recomputed exactly); a pipeline's scores are computed and counted directly.
   const bool filtered = !s.source.recipe;
   const auto scores = filtered ? std::vector<std::vector<double>>{}
-                               : stats_scores(s, products, s.start, s.context, c.o.threads, "stats inversion");
+                               : stats_scores(s, products, s.start, s.context, c.o, "stats inversion");
+  Progress progress("stats inversion", filtered && long_stats_work(static_cast<std::uint64_t>(s.context - s.start),
+                                                                   s.source.spec.rotary_dims), c.o.output.quiet);
 
   Table table({"head", "statistic", "value"});
   for (std::size_t h = 0; h < products.size(); ++h) {
     std::optional<stats::FilteredScores> fast;
-    if (filtered) fast.emplace(filtered_scores(s, products[h], c.o.threads));
+    if (filtered) fast.emplace(filtered_scores(s, products[h], c.o.threads, head_progress(progress, h, products.size())));
     const std::span<const double> all = filtered ? fast->values() : std::span<const double>(scores[h]);
     const auto window = [&](stats::PositionWindow w) {
       return all.subspan(static_cast<std::size_t>(w.begin - s.start), static_cast<std::size_t>(w.end - w.begin));
     };
     const stats::InversionCount count =
         filtered ? fast->count_inversions(near, far) : stats::count_inversions(window(near), window(far));
-    std::string exact_normal = "-";
+    Cell exact_normal = Cell::none();
     try {
       exact_normal = stats_number(stats::normal_position_inversion(
           stats::cosine_sum(s.source.spec, products[h], s.context), near, far));
     } catch (const std::invalid_argument&) {  // zero variance: the normal approximation is undefined
     }
-    const std::string head = std::to_string(h);
+    const Cell head = Cell::integer(static_cast<std::int64_t>(h));
     table.add_row({head, "near", std::to_string(near.begin) + ":" + std::to_string(near.end)});
     table.add_row({head, "far", std::to_string(far.begin) + ":" + std::to_string(far.end)});
-    table.add_row({head, "pairs", std::to_string(count.pairs)});
-    table.add_row({head, "inversions", std::to_string(count.inversions)});
+    table.add_row({head, "pairs", Cell::integer(static_cast<std::int64_t>(count.pairs))});
+    table.add_row({head, "inversions", Cell::integer(static_cast<std::int64_t>(count.inversions))});
     table.add_row({head, "inversion_probability", stats_number(count.probability())});
     table.add_row({head, "normal_sample_moments", stats_number(stats::normal_inversion_probability(window(near), window(far)))});
     table.add_row({head, "normal_exact_moments", exact_normal});
     if (filtered) {
       const auto positions = static_cast<double>(s.context - s.start);
-      table.add_row({head, "exact_recomputed_positions", std::to_string(fast->recomputed())});
+      table.add_row({head, "exact_recomputed_positions", Cell::integer(static_cast<std::int64_t>(fast->recomputed()))});
       table.add_row({head, "exact_recomputed_fraction", stats_number(static_cast<double>(fast->recomputed()) / positions)});
     }
   }
-  emit_table(table, outputs, c.o.csv);
+  progress.finish();
+  emit_table(table, outputs, c.o, s, "stats-inversion", {"head"});
 }
 
 void run_aliasing(const StatsOptions& o) {
@@ -99,23 +111,26 @@ void run_aliasing(const StatsOptions& o) {
   const std::vector<stats::QueryKey> products = key_products(s);
   const bool filtered = !s.source.recipe;  // as run_inversion
   const auto scores = filtered ? std::vector<std::vector<double>>{}
-                               : stats_scores(s, products, s.start, s.context, o.threads, "stats aliasing");
+                               : stats_scores(s, products, s.start, s.context, o, "stats aliasing");
+  Progress progress("stats aliasing", filtered && long_stats_work(static_cast<std::uint64_t>(s.context - s.start),
+                                                                  s.source.spec.rotary_dims), o.output.quiet);
   Table table({"head", "statistic", "value"});
   const std::string f = s.format.name;
   const stats::PositionWindow all_positions{s.start, s.context};
   for (std::size_t h = 0; h < products.size(); ++h) {
-    const std::string head = std::to_string(h);
-    const auto add = [&](const std::string& name, const std::string& value) { table.add_row({head, name, value}); };
+    const Cell head = Cell::integer(static_cast<std::int64_t>(h));
+    const auto add = [&](const std::string& name, const Cell& value) { table.add_row({head, name, value}); };
+    const auto count = [](auto n) { return Cell::integer(static_cast<std::int64_t>(n)); };
     std::optional<stats::FilteredScores> fast;
-    if (filtered) fast.emplace(filtered_scores(s, products[h], o.threads));
+    if (filtered) fast.emplace(filtered_scores(s, products[h], o.threads, head_progress(progress, h, products.size())));
     const std::span<const double> values = filtered ? fast->values() : std::span<const double>(scores[h]);
     const stats::AliasingCount rounded = filtered ? fast->count_aliasing_rounded(all_positions, s.format)
                                                   : stats::count_aliasing_rounded(values, s.format);
     const stats::AliasingPrediction pe = stats::predict_aliasing_rounded(values, s.format, stats::Density::empirical);
     const stats::AliasingPrediction pn = stats::predict_aliasing_rounded(values, s.format, stats::Density::normal);
-    add("positions", std::to_string(rounded.positions));
-    add("pairs_" + f, std::to_string(rounded.pairs));
-    add("positions_with_partner_" + f, std::to_string(rounded.with_partner));
+    add("positions", count(rounded.positions));
+    add("pairs_" + f, count(rounded.pairs));
+    add("positions_with_partner_" + f, count(rounded.with_partner));
     add("partner_fraction_" + f, stats_number(rounded.partner_fraction()));
     add("predicted_pairs_" + f + "_empirical_density", stats_number(pe.pairs));
     add("predicted_pairs_" + f + "_normal_density", stats_number(pn.pairs));
@@ -126,8 +141,8 @@ void run_aliasing(const StatsOptions& o) {
                                                 : stats::count_aliasing_tolerance(values, *s.eps);
       const stats::AliasingPrediction te = stats::predict_aliasing_tolerance(values, *s.eps, stats::Density::empirical);
       const stats::AliasingPrediction tn = stats::predict_aliasing_tolerance(values, *s.eps, stats::Density::normal);
-      add("pairs_eps", std::to_string(tol.pairs));
-      add("positions_with_partner_eps", std::to_string(tol.with_partner));
+      add("pairs_eps", count(tol.pairs));
+      add("positions_with_partner_eps", count(tol.with_partner));
       add("partner_fraction_eps", stats_number(tol.partner_fraction()));
       add("predicted_pairs_eps_empirical_density", stats_number(te.pairs));
       add("predicted_pairs_eps_normal_density", stats_number(tn.pairs));
@@ -135,12 +150,13 @@ void run_aliasing(const StatsOptions& o) {
       add("predicted_partner_fraction_eps_normal_density", stats_number(tn.partner_fraction));
     }
     if (filtered) {
-      add("exact_recomputed_positions", std::to_string(fast->recomputed()));
+      add("exact_recomputed_positions", count(fast->recomputed()));
       add("exact_recomputed_fraction",
           stats_number(static_cast<double>(fast->recomputed()) / static_cast<double>(s.context - s.start)));
     }
   }
-  emit_table(table, outputs, o.csv);
+  progress.finish();
+  emit_table(table, outputs, o, s, "stats-aliasing", {"head"});
 }
 
 }  // namespace

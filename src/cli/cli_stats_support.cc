@@ -1,6 +1,8 @@
 // Shared option resolution of the `ropelab stats` subcommands (contract in cli_stats_support.hpp).
 #include "cli/cli_stats_support.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -120,6 +122,7 @@ void add_stats_options(CLI::App& sub, StatsOptions& o, bool token, bool sweep) {
   sub.add_option("--format", o.format, "Format for equality after rounding (default bf16)")->type_name("F");
   sub.add_option("--eps", o.eps, "Also count equality within an absolute tolerance EPS, in [0, 1e40]")->type_name("EPS");
   sub.add_option("--csv", o.csv, "Also write the table as CSV to FILE (all or nothing)")->type_name("FILE");
+  add_output_flags(sub, o.output);
 }
 
 StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, io::OutputFiles& outputs, std::optional<double> sweep_base) {
@@ -156,29 +159,62 @@ StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, io::OutputFiles& 
 }
 
 std::vector<std::vector<double>> stats_scores(const StatsSetup& s, const std::vector<stats::QueryKey>& products,
-                                              std::int64_t first, std::int64_t end, int threads,
+                                              std::int64_t first, std::int64_t end, const StatsOptions& o,
                                               const std::string& label) {
   const auto positions = static_cast<std::uint64_t>(end - first);
   require_memory("--context", saturating_mul(saturating_mul(positions, products.size()), 8 * 3));
-  const std::uint64_t work = saturating_mul(positions, static_cast<std::uint64_t>(s.source.spec.rotary_dims / 2));
-  ProgressLine progress(label, work >= (1ULL << 26));
-  const stats::ScoreOptions options{.threads = threads, .progress = [&progress](double f) { progress.update(f); }};
+  Progress progress(label, long_stats_work(positions, s.source.spec.rotary_dims), o.output.quiet);
+  const stats::ScoreOptions options{.threads = o.threads, .progress = [&progress](double f) { progress.update(f); }};
   auto scores = stats::compute_scores(s.source, products, first, end, options);
   progress.finish();
   return scores;
 }
 
-void emit_table(const Table& table, io::OutputFiles& outputs, const std::string& csv_path) {
-  table.print_aligned(std::cout);
-  if (!csv_path.empty()) outputs.write(csv_path, [&](std::ostream& out) { table.print_csv(out); });
+bool long_stats_work(std::uint64_t positions, int rotary_dims) {
+  return saturating_mul(positions, static_cast<std::uint64_t>(rotary_dims / 2)) >= (1ULL << 26);
+}
+
+namespace {
+
+// Long-format rows grouped by `keys`: consecutive rows with equal key values become one object holding the keys
+// and a field per statistic.
+nlohmann::ordered_json group_statistics(const nlohmann::ordered_json& rows, const std::vector<std::string>& keys) {
+  nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+  for (const auto& row : rows) {
+    const auto same_key = [&](const nlohmann::ordered_json& group) {
+      return std::all_of(keys.begin(), keys.end(), [&](const std::string& k) { return group[k] == row[k]; });
+    };
+    if (groups.empty() || !same_key(groups.back())) {
+      nlohmann::ordered_json group = nlohmann::ordered_json::object();
+      for (const std::string& k : keys) group[k] = row[k];
+      groups.push_back(std::move(group));
+    }
+    groups.back()[row["statistic"].get<std::string>()] = row["value"];
+  }
+  return groups;
+}
+
+}  // namespace
+
+void emit_table(const Table& table, io::OutputFiles& outputs, const StatsOptions& o, const StatsSetup& s,
+                const std::string& command, const std::vector<std::string>& keys) {
+  if (o.output.json) {
+    nlohmann::ordered_json document = json_document(command);
+    document["preset"] = o.preset;
+    document["spec"] = {{"head_dim", s.source.spec.head_dim}, {"rotary_dims", s.source.spec.rotary_dims},
+                        {"base", s.source.spec.base}, {"scaling", rope::scaling_name(s.source.spec)}};
+    document["heads"] = s.vectors.q.heads;
+    document["format"] = s.format.name;
+    document["eps"] = s.eps ? nlohmann::ordered_json(*s.eps) : nlohmann::ordered_json(nullptr);
+    document["rows"] = group_statistics(table.to_json(), keys);
+    print_json(document);
+  } else {
+    table.print_aligned(std::cout);
+  }
+  if (!o.csv.empty()) outputs.write(o.csv, [&](std::ostream& out) { table.print_csv(out); });
   outputs.commit();
 }
 
-std::string stats_number(double value) {
-  if (std::isnan(value)) return "-";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.10g", value);
-  return text;
-}
+Cell stats_number(double value) { return Cell::real(value); }
 
 }  // namespace ropelab::cli

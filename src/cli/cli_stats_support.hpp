@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "cli/cli_json.hpp"
+#include "cli/cli_progress.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_table.hpp"
 #include "ropelab/format.hpp"
@@ -36,6 +38,7 @@ struct StatsOptions {
   std::optional<std::string> eps;
   // output
   std::string csv;
+  OutputFlags output;
 };
 
 // Registers the shared options; `token` adds the second key (--k2-file, --rho2); `sweep` leaves out
@@ -59,18 +62,23 @@ struct StatsSetup {
 StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, io::OutputFiles& outputs,
                          std::optional<double> sweep_base = std::nullopt);
 
-// Scores of every (q_h, key_h) product over [start, context), with a progress line for long runs.
+// Scores of every (q_h, key_h) product over [start, context), with a progress line for long runs (none with --quiet).
 std::vector<std::vector<double>> stats_scores(const StatsSetup& s, const std::vector<stats::QueryKey>& products,
-                                              std::int64_t first, std::int64_t end, int threads,
+                                              std::int64_t first, std::int64_t end, const StatsOptions& o,
                                               const std::string& label);
 
-// Prints the table aligned on stdout and, with --csv FILE (added by resolve_stats), writes it as CSV; then
-// commits every file of `outputs`.
-void emit_table(const Table& table, io::OutputFiles& outputs, const std::string& csv_path);
+// Whether scoring `positions` distances of `pairs` rotary pairs is long enough for a progress line.
+bool long_stats_work(std::uint64_t positions, int rotary_dims);
 
-// %.10g for people (CSV gets the same text); "-" for NaN: a statistic undefined for these inputs (0/0, e.g. the
-// normal approximation of a token difference that is identically 0), reported as inconclusive, never as "nan".
-std::string stats_number(double value);
+// Prints the table aligned on stdout (with --json: the document "ropelab.<command>/1" whose "rows" group the
+// long-format table by `keys`, one object per key with a field per statistic) and, with --csv FILE (added by
+// resolve_stats), writes it as CSV; then commits every file of `outputs`.
+void emit_table(const Table& table, io::OutputFiles& outputs, const StatsOptions& o, const StatsSetup& s,
+                const std::string& command, const std::vector<std::string>& keys);
+
+// A statistic as a cell: NaN (undefined for these inputs: 0/0, e.g. the normal approximation of a token difference
+// that is identically 0) is a missing value, "none" for people, an empty CSV field and JSON null, never "nan".
+Cell stats_number(double value);
 
 }  // namespace ropelab::cli
 

@@ -33,18 +33,18 @@ void run_sweep(const SweepCommand& c) {
   }
   const auto score_rows = saturating_mul(static_cast<std::uint64_t>(s.vectors.q.heads), token ? 2 : 1);
   require_memory("--contexts", saturating_mul(saturating_mul(static_cast<std::uint64_t>(largest), score_rows), 8 * 3));
-  const std::uint64_t work = saturating_mul(saturating_mul(static_cast<std::uint64_t>(largest), bases.size()),
-                                            static_cast<std::uint64_t>(s.source.spec.rotary_dims / 2));
-  ProgressLine progress("stats sweep", work >= (1ULL << 26));
+  Progress progress("stats sweep",
+                    long_stats_work(saturating_mul(static_cast<std::uint64_t>(largest), bases.size()), s.source.spec.rotary_dims),
+                    c.o.output.quiet);
   stats::SweepRequest request{s.source, bases, contexts, &s.vectors.q, &s.vectors.k, token ? &s.vectors.k2 : nullptr,
                               s.format, s.eps, {.threads = c.o.threads, .progress = [&](double f) { progress.update(f); }}};
   const std::vector<stats::SweepRow> rows = stats::run_sweep(request);
   progress.finish();
   Table table({"base", "context", "statistic", "value"});
   for (const stats::SweepRow& row : rows) {
-    table.add_row({stats_number(row.base), std::to_string(row.context), row.statistic, stats_number(row.value)});
+    table.add_row({Cell::real(row.base), Cell::integer(row.context), row.statistic, stats_number(row.value)});
   }
-  emit_table(table, outputs, c.o.csv);
+  emit_table(table, outputs, c.o, s, "stats-sweep", {"base", "context"});
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ void run_token(const TokenCommand& c) {
     products.push_back({s.vectors.q.head(h), s.vectors.k.head(h)});
     products.push_back({s.vectors.q.head(h), s.vectors.k2.head(h)});
   }
-  const auto scores = stats_scores(s, products, s.start, s.context, c.o.threads, "stats token");
+  const auto scores = stats_scores(s, products, s.start, s.context, c.o, "stats token");
   // S1(0), S2(0): the preference at distance 0 (computed apart when the window starts later).
   const auto at_zero = s.start == 0 ? std::vector<std::vector<double>>{} : stats::compute_scores(s.source, products, 0, 1);
   const auto zero = [&](std::size_t j) { return s.start == 0 ? scores[j][0] : at_zero[j][0]; };
@@ -42,12 +42,13 @@ void run_token(const TokenCommand& c) {
     const auto j = static_cast<std::size_t>(2 * h);
     const std::vector<double>& s1 = scores[j];
     const std::vector<double>& s2 = scores[j + 1];
-    const std::string head = std::to_string(h);
-    const auto add = [&](const std::string& name, const std::string& value) { table.add_row({head, name, value}); };
+    const Cell head = Cell::integer(h);
+    const auto add = [&](const std::string& name, const Cell& value) { table.add_row({head, name, value}); };
+    const auto count = [](auto n) { return Cell::integer(static_cast<std::int64_t>(n)); };
     inversions.push_back(stats::token_inversion(zero(j), zero(j + 1), s1, s2));
     aliasing.push_back(stats::token_aliasing(s1, s2, rounded));
     const stats::TokenAliasingPrediction predicted = stats::predict_token_aliasing(s1, s2, s.format);
-    std::string normal = "-";
+    Cell normal = Cell::none();
     try {
       // T = q^T R(m) (k1 − k2): the token difference is itself a cosine sum of the spec.
       std::vector<double> delta(s.vectors.k.head(h).begin(), s.vectors.k.head(h).end());
@@ -59,19 +60,19 @@ void run_token(const TokenCommand& c) {
     }
     add("s1_at_0", stats_number(zero(j)));
     add("s2_at_0", stats_number(zero(j + 1)));
-    add("positions", std::to_string(s1.size()));
-    add("token_inversions", std::to_string(inversions.back().count));
+    add("positions", count(s1.size()));
+    add("token_inversions", count(inversions.back().count));
     add("token_inversion_fraction", stats_number(inversions.back().fraction()));
     add("token_inversion_normal_exact_moments", normal);
-    add("token_aliased_" + s.format.name, std::to_string(aliasing.back().count));
+    add("token_aliased_" + s.format.name, count(aliasing.back().count));
     add("token_aliased_fraction_" + s.format.name, stats_number(aliasing.back().fraction()));
     add("predicted_token_aliased_" + s.format.name + "_per_position", stats_number(predicted.per_position));
     add("predicted_token_aliased_" + s.format.name + "_normal", stats_number(predicted.normal));
-    add("attention_invariance_" + s.format.name, std::to_string(stats::count_attention_invariance(s1, s2, rounded)));
+    add("attention_invariance_" + s.format.name, count(stats::count_attention_invariance(s1, s2, rounded)));
     if (s.eps) {
       const stats::Equality tolerance{std::nullopt, *s.eps};
-      add("token_aliased_eps", std::to_string(stats::token_aliasing(s1, s2, tolerance).count));
-      add("attention_invariance_eps", std::to_string(stats::count_attention_invariance(s1, s2, tolerance)));
+      add("token_aliased_eps", count(stats::token_aliasing(s1, s2, tolerance).count));
+      add("attention_invariance_eps", count(stats::count_attention_invariance(s1, s2, tolerance)));
     }
   }
   if (!c.positions_csv.empty()) {
@@ -87,7 +88,7 @@ void run_token(const TokenCommand& c) {
       }
     });
   }
-  emit_table(table, outputs, c.o.csv);
+  emit_table(table, outputs, c.o, s, "stats-token", {"head"});
 }
 
 }  // namespace

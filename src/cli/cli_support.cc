@@ -55,6 +55,24 @@ std::string format_double(double value) {
   return buffer;
 }
 
+std::string human_number(double value) {
+  if (std::isnan(value)) return "none";
+  char buffer[40];
+  if (value == std::trunc(value) && std::fabs(value) < 1e15) {
+    std::snprintf(buffer, sizeof buffer, "%.0f", value);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.4g", value);
+  }
+  return buffer;
+}
+
+std::string shortest_number(double value) {
+  if (std::isnan(value)) return "nan";
+  char buffer[40];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
 std::vector<std::string> split_comma_list(const std::string& text) {
   std::vector<std::string> parts;
   std::size_t begin = 0;

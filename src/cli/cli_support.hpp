@@ -40,7 +40,12 @@ std::vector<std::string> list_items(std::string_view argument, const std::string
 // RoPE bases from list items: finite numbers > 1 (std::invalid_argument naming `argument`).
 std::vector<double> parse_bases(std::string_view argument, const std::vector<std::string>& items);
 
-// %.17g: enough digits that reading the text back gives the same binary64 value.
+// %.17g: enough digits that reading the text back gives the same binary64 value (CSV, files, messages that echo input).
 std::string format_double(double value);
+// For people: an integer value below 1e15 in full ("500000", "4096"), anything else %.4g ("0.1", "4.134e+06",
+// "1.798e+308", "inf"); NaN (not measured, undefined) prints "none".
+std::string human_number(double value);
+// The shortest decimal text that reads back to the same binary64 value ("0.1", "1.015625", "inf", "nan").
+std::string shortest_number(double value);
 
 }  // namespace ropelab::cli

@@ -7,6 +7,8 @@
 #include <optional>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_json.hpp"
+#include "cli/cli_progress.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_support.hpp"
@@ -36,6 +38,7 @@ struct WallCommand {
   std::string pairs_csv;
   std::string map_csv;
   int groups = 8;
+  OutputFlags output;
 };
 
 // The m of `positions` whose m + 1 is listed too: where adjacent collisions can be seen.
@@ -75,7 +78,7 @@ void run_wall(const WallCommand& c) {
   if (!c.pairs_csv.empty()) outputs.add("--pairs-csv", c.pairs_csv);
   if (!c.map_csv.empty()) outputs.add("--map", c.map_csv);
 
-  ProgressLine progress("wall " + recipe.name, !from_dump && context >= (1L << 20));
+  Progress progress("wall " + recipe.name, !from_dump && context >= (1L << 22), c.output.quiet);
   options.progress = [&progress](double f) { progress.update(f); };
   const rope::WallReport report = from_dump ? parse_argument("--from", [&] { return rope::measure_dump_wall(pipeline, dump, options); })
                                             : rope::measure_wall(pipeline, options);
@@ -90,8 +93,23 @@ void run_wall(const WallCommand& c) {
   }
   outputs.commit();
 
+  if (c.output.json) {
+    nlohmann::ordered_json document = json_document("wall");
+    document["preset"] = recipe.name;
+    document["set"] = c.overrides;
+    document["spec"] = {{"head_dim", spec.head_dim}, {"rotary_dims", spec.rotary_dims}, {"base", spec.base},
+                        {"scaling", rope::scaling_name(spec)}};
+    document["context"] = context;
+    document["from"] = from_dump ? nlohmann::ordered_json(c.from) : nlohmann::ordered_json(nullptr);
+    document["listed_positions"] = from_dump ? nlohmann::ordered_json(dump.positions.size()) : nlohmann::ordered_json(nullptr);
+    document["tau"] = c.tau;
+    document["summary"] = wall_summary_json(report);
+    document["pairs"] = wall_pairs_json(report);
+    print_json(document);
+    return;
+  }
   std::cout << "preset " << recipe.name << " | " << recipe.description << "\n"
-            << "rotary dims " << spec.rotary_dims << ", base " << format_double(spec.base) << ", scaling "
+            << "rotary dims " << spec.rotary_dims << ", base " << human_number(spec.base) << ", scaling "
             << rope::scaling_name(spec) << ", ";
   if (from_dump) {
     std::cout << "dump " << c.from << ": " << dump.positions.size() << " positions in [" << dump.positions.front() << ", "
@@ -135,6 +153,7 @@ void add_wall_command(CLI::App& app) {
       ->type_name("G")->check(integer_in(1, rope::max_head_dim / 2));
   sub->footer("--k-file / --q-file replace the seeded key / query (rounded to the preset's input format); the other one\n"
               "stays seed 0's draw. With --from, key and score errors need DIR/key.npy and --k-file (the unrotated key).");
+  add_output_flags(*sub, c->output);
   sub->callback([c] { run_wall(*c); });
 }
 

@@ -1,10 +1,13 @@
 // `ropelab wall-claim`: the bounds paper's "base < 1/eps_mach" against measured walls, per format and preset.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_json.hpp"
+#include "cli/cli_progress.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_support.hpp"
@@ -25,6 +28,7 @@ struct WallClaimCommand {
   double tau = 0.1;
   int threads = 0;
   std::string csv;
+  OutputFlags output;
 };
 
 // Items of an optional list option: none when the option is not given.
@@ -53,23 +57,45 @@ void run_wall_claim(const WallClaimCommand& c) {
   options.dim = c.dim;
   options.tau = c.tau;
   options.threads = c.threads;
-  options.progress = [](const std::string& step) { std::cerr << "wall-claim: " << step << '\n'; };
+  // One step per (pipeline, base), announced before it runs.
+  const std::size_t steps = (formats.size() + presets.size()) * options.bases.size();
+  std::size_t started = 0;
+  Progress progress("wall-claim", true, c.output.quiet);
+  options.progress = [&](const std::string& step) {
+    progress.update(static_cast<double>(started++) / static_cast<double>(std::max<std::size_t>(steps, 1)), step);
+  };
   io::OutputFiles outputs;
   if (!c.csv.empty()) outputs.add("--csv", c.csv);
 
   std::vector<theory::WallClaimRow> rows = theory::measure_direct_walls(formats, options);
   const std::vector<theory::WallClaimRow> preset_rows = theory::measure_preset_walls(presets, preset_context, options);
   rows.insert(rows.end(), preset_rows.begin(), preset_rows.end());
+  progress.finish();
 
   Table table({"pipeline", "format", "base", "one_over_eps_mach", "context", "first_collision", "flushed_pairs",
                "first_tau_exceed"});
   for (const theory::WallClaimRow& r : rows) {
-    table.add_row({r.pipeline, r.format, format_double(r.base), format_double(r.one_over_eps_mach), std::to_string(r.context),
-                   position_text(r.first_collision), std::to_string(r.flushed_pairs), position_text(r.first_tau_exceed)});
+    table.add_row({r.pipeline, r.format, Cell::real(r.base), Cell::real(r.one_over_eps_mach), Cell::integer(r.context),
+                   Cell::position(r.first_collision), Cell::integer(r.flushed_pairs), Cell::position(r.first_tau_exceed)});
   }
   if (!c.csv.empty()) {
     outputs.write(c.csv, [&](std::ostream& out) { table.print_csv(out); });
     outputs.commit();
+  }
+  if (c.output.json) {
+    nlohmann::ordered_json document = json_document("wall-claim");
+    document["dim"] = c.dim;
+    document["tau"] = c.tau;
+    document["rows"] = table.to_json();
+    document["verdicts"] = nlohmann::ordered_json::array();
+    for (const Format& f : formats) {
+      const theory::WallClaimVerdict v = theory::judge_wall_claim(rows, f);
+      document["verdicts"].push_back({{"format", f.name}, {"holds_as_bound_on_base", v.holds_as_bound_on_base},
+                                      {"holds_as_bound_on_position", v.holds_as_bound_on_position},
+                                      {"evidence", v.evidence}});
+    }
+    print_json(document);
+    return;
   }
   table.print_aligned(std::cout);
   std::cout << "\nclaim \"base < 1/eps_mach\" (arXiv 2602.10959):\n";
@@ -98,6 +124,7 @@ void add_wall_claim_command(CLI::App& app) {
       ->type_name("T")->check(tau_range());
   add_threads_option(*sub, c->threads, "Threads, in [0, 1024] (0 = all)");
   sub->add_option("--csv", c->csv, "Write the measured table (CSV) to FILE")->type_name("FILE");
+  add_output_flags(*sub, c->output);
   sub->callback([c] { run_wall_claim(*c); });
 }
 

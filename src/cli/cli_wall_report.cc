@@ -4,17 +4,28 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cli/cli_json.hpp"
 #include "cli/cli_support.hpp"
 #include "cli/cli_table.hpp"
 
 namespace ropelab::cli {
 
-std::string position_text(std::int64_t position) { return position < 0 ? "-" : std::to_string(position); }
+std::string position_text(std::int64_t position) { return position < 0 ? "none" : std::to_string(position); }
 
 namespace {
 
-// "-" for a quantity not measured (NaN), else the value.
-std::string measured_text(double value) { return std::isnan(value) ? "-" : format_double(value); }
+struct OmegaCounts {
+  int subnormal = 0, flushed = 0;
+};
+
+OmegaCounts omega_counts(const rope::WallReport& r) {
+  OmegaCounts counts;
+  for (const rope::PairWall& w : r.pairs) {
+    counts.subnormal += w.omega_subnormal;
+    counts.flushed += w.omega_flushed;
+  }
+  return counts;
+}
 
 // Where the key and score errors were measured, as a label suffix: ", every 16th position and the last".
 std::string key_positions_text(const rope::WallReport& r) {
@@ -28,24 +39,56 @@ std::string key_positions_text(const rope::WallReport& r) {
 
 }  // namespace
 
-std::vector<std::vector<std::string>> overall_rows(const rope::WallReport& r, double tau) {
-  int subnormal = 0, flushed = 0;
-  for (const rope::PairWall& w : r.pairs) {
-    subnormal += w.omega_subnormal;
-    flushed += w.omega_flushed;
-  }
+std::vector<std::vector<Cell>> overall_rows(const rope::WallReport& r, double tau) {
+  const OmegaCounts omega = omega_counts(r);
   const std::string sampled = key_positions_text(r);
-  return {{"first adjacent collision (any pair)", position_text(r.first_any_collision)},
-          {"first adjacent collision (all pairs)", position_text(r.first_full_collision)},
-          {"first phase error > tau = " + format_double(tau) + " rad", position_text(r.first_tau_exceed)},
-          {"max phase error (rad)", format_double(r.max_phase_error)},
-          {"  at position", position_text(r.max_phase_error_position)},
-          {"max angle error (rad)", measured_text(r.max_angle_error)},
-          {"max fraction of pairs colliding at one m", format_double(r.max_colliding_fraction)},
-          {"  at position", position_text(r.max_colliding_fraction_position)},
-          {"max rotated-key error (abs)" + sampled, measured_text(r.max_rotated_key_error)},
-          {"max score error (abs)" + sampled, measured_text(r.max_score_error)},
-          {"omega subnormal / flushed to 0", std::to_string(subnormal) + " / " + std::to_string(flushed)}};
+  return {{"first adjacent collision (any pair)", Cell::position(r.first_any_collision)},
+          {"first adjacent collision (all pairs)", Cell::position(r.first_full_collision)},
+          {"first phase error > tau = " + human_number(tau) + " rad", Cell::position(r.first_tau_exceed)},
+          {"max phase error (rad)", Cell::real(r.max_phase_error)},
+          {"  at position", Cell::position(r.max_phase_error_position)},
+          {"max angle error (rad)", Cell::real(r.max_angle_error)},
+          {"max fraction of pairs colliding at one m", Cell::real(r.max_colliding_fraction)},
+          {"  at position", Cell::position(r.max_colliding_fraction_position)},
+          {"max rotated-key error (abs)" + sampled, Cell::real(r.max_rotated_key_error)},
+          {"max score error (abs)" + sampled, Cell::real(r.max_score_error)},
+          {"omega subnormal / flushed to 0", std::to_string(omega.subnormal) + " / " + std::to_string(omega.flushed)}};
+}
+
+nlohmann::ordered_json wall_summary_json(const rope::WallReport& r) {
+  const OmegaCounts omega = omega_counts(r);
+  return {{"first_any_collision", json_position(r.first_any_collision)},
+          {"first_full_collision", json_position(r.first_full_collision)},
+          {"first_tau_exceed", json_position(r.first_tau_exceed)},
+          {"max_phase_error", json_measured(r.max_phase_error)},
+          {"max_phase_error_position", json_position(r.max_phase_error_position)},
+          {"max_angle_error", json_measured(r.max_angle_error)},
+          {"max_colliding_fraction", json_measured(r.max_colliding_fraction)},
+          {"max_colliding_fraction_position", json_position(r.max_colliding_fraction_position)},
+          {"max_rotated_key_error", json_measured(r.max_rotated_key_error)},
+          {"max_score_error", json_measured(r.max_score_error)},
+          {"key_sample_step", r.listed_positions ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.key_sample_step)},
+          {"omega_subnormal_pairs", omega.subnormal},
+          {"omega_flushed_pairs", omega.flushed}};
+}
+
+nlohmann::ordered_json wall_pairs_json(const rope::WallReport& r) {
+  nlohmann::ordered_json pairs = nlohmann::ordered_json::array();
+  for (const rope::PairWall& w : r.pairs) {
+    pairs.push_back({{"pair", w.pair},
+                     {"reference_omega", json_number(w.reference_omega)},
+                     {"stored_omega", json_number(w.stored_omega)},
+                     {"omega_subnormal", w.omega_subnormal},
+                     {"omega_flushed", w.omega_flushed},
+                     {"first_adjacent_collision", json_position(w.first_adjacent_collision)},
+                     {"first_tau_exceed", json_position(w.first_tau_exceed)},
+                     {"max_phase_error", json_measured(w.max_phase_error)},
+                     {"max_phase_error_position", json_position(w.max_phase_error_position)},
+                     {"max_angle_error", json_measured(w.max_angle_error)},
+                     {"max_cos_ulps", json_measured(w.max_cos_ulps)},
+                     {"max_sin_ulps", json_measured(w.max_sin_ulps)}});
+  }
+  return pairs;
 }
 
 void print_pair_groups(std::ostream& out, const rope::WallReport& r, int groups) {
@@ -70,10 +113,10 @@ void print_pair_groups(std::ostream& out, const rope::WallReport& r, int groups)
       flushed += w.omega_flushed;
     }
     table.add_row({std::to_string(begin) + "-" + std::to_string(end - 1),
-                   format_double(r.pairs[static_cast<std::size_t>(begin)].reference_omega),
-                   format_double(r.pairs[static_cast<std::size_t>(end - 1)].reference_omega), position_text(collision),
-                   position_text(tau), format_double(phase), measured_text(angle), format_double(cos_ulps), format_double(sin_ulps),
-                   std::to_string(subnormal), std::to_string(flushed)});
+                   Cell::real(r.pairs[static_cast<std::size_t>(begin)].reference_omega),
+                   Cell::real(r.pairs[static_cast<std::size_t>(end - 1)].reference_omega), Cell::position(collision),
+                   Cell::position(tau), Cell::real(phase), Cell::real(angle), Cell::real(cos_ulps), Cell::real(sin_ulps),
+                   Cell::integer(subnormal), Cell::integer(flushed)});
   }
   table.print_aligned(out);
 }
@@ -83,6 +126,7 @@ void write_pairs_csv(std::ostream& out, const rope::WallReport& r) {
                "first_adjacent_collision", "first_tau_exceed", "max_phase_error", "max_phase_error_position",
                "max_angle_error", "max_cos_ulps", "max_sin_ulps"});
   for (const rope::PairWall& w : r.pairs) {
+    // Kept as text: this file's format predates the typed cells (-1 = never, nan = not measured).
     table.add_row({std::to_string(w.pair), format_double(w.reference_omega), format_double(w.stored_omega),
                    std::to_string(w.omega_subnormal), std::to_string(w.omega_flushed),
                    std::to_string(w.first_adjacent_collision), std::to_string(w.first_tau_exceed),

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/cli_commands.hpp"
+#include "cli/cli_json.hpp"
 #include "cli/cli_rope_support.hpp"
 #include "cli/cli_support.hpp"
 #include "ropelab/io/output_files.hpp"
@@ -33,6 +34,7 @@ struct ZoneCommand {
   std::string eps_mach_convention = "ulp";
   std::vector<std::string> csv;  // --csv alone: CSV on stdout; --csv FILE: also write FILE
   bool csv_given = false;
+  OutputFlags output;
 };
 
 // Arguments shared by both modes, validated before any work.
@@ -42,10 +44,13 @@ struct Common {
   theory::EpsMachConvention eps_convention = theory::EpsMachConvention::ulp;
   std::string csv_file;  // empty: none
   bool csv_stdout = false;
+  bool json = false;
 };
 
+// digits 0: for people (human_number); else %.<digits>g. NaN (no such bound) prints "none" in both.
 std::string number(double value, int digits) {
   if (std::isnan(value)) return "none";
+  if (digits == 0) return human_number(value);
   char buffer[48];
   std::snprintf(buffer, sizeof buffer, "%.*g", digits, value);
   return buffer;
@@ -70,22 +75,50 @@ Common parse_common(const ZoneCommand& c) {
   if (c.csv.size() > 1) throw std::invalid_argument("--csv: give at most one FILE");
   m.csv_file = c.csv.empty() ? "" : c.csv.front();
   m.csv_stdout = c.csv_given && m.csv_file.empty();
+  m.json = c.output.json;
   return m;
 }
 
 std::string eps_mach_text(const Common& m) {
   const int exponent = m.eps_convention == theory::EpsMachConvention::ulp ? 1 - m.format.precision : -m.format.precision;
-  return "2^" + std::to_string(exponent) + " = " + number(theory::eps_mach(m.format, m.eps_convention), 8) + " (" +
+  return "2^" + std::to_string(exponent) + " = " + number(theory::eps_mach(m.format, m.eps_convention), 0) + " (" +
          std::string(theory::to_string(m.eps_convention)) + ")";
 }
 
-// Writes `table` as CSV to the --csv FILE (atomically) and/or prints it; `aligned` prints the human form.
-void emit(const Common& m, const Table& table, const std::function<void()>& aligned) {
+// The settings every zone document carries.
+nlohmann::ordered_json zone_document(const Common& m, bool all) {
+  nlohmann::ordered_json document = json_document(all ? "zone-all" : "zone");
+  document["eps"] = m.eps;
+  document["format"] = m.format.name;
+  document["eps_mach_convention"] = std::string(theory::to_string(m.eps_convention));
+  document["eps_mach"] = theory::eps_mach(m.format, m.eps_convention);
+  return document;
+}
+
+// One zone's bounds for JSON: null where a bound does not exist (NaN), the zone's ends, the verdict.
+nlohmann::ordered_json zone_json(const theory::Zone& z) {
+  nlohmann::ordered_json violated = nlohmann::ordered_json::array();
+  for (const theory::Bound b : z.violated) violated.push_back(std::string(theory::to_string(b)));
+  return {{"base", json_measured(z.inputs.base)}, {"theta_min", json_measured(z.theta_min)},
+          {"phase", json_measured(z.phase)}, {"max_eps_single", json_measured(z.max_eps_single)},
+          {"max_eps_depth", json_measured(z.max_eps_depth)}, {"aliasing_min_base", json_measured(z.aliasing_min_base)},
+          {"dc_min_base", json_measured(z.dc_min_base)}, {"depth_min_base", json_measured(z.depth_min_base)},
+          {"precision_wall", json_measured(z.precision_wall)}, {"zone_lower", json_measured(z.lower)},
+          {"zone_upper", json_measured(z.upper)}, {"zone_empty", z.empty()}, {"feasible", z.feasible()},
+          {"violated", violated}, {"verdict", theory::verdict_text(z)}};
+}
+
+// Writes `table` as CSV to the --csv FILE (atomically) and/or prints it (or `document` with --json); `aligned`
+// prints the human form.
+void emit(const Common& m, const Table& table, const std::function<void()>& aligned,
+          const std::function<nlohmann::ordered_json()>& document) {
   io::OutputFiles outputs;
   if (!m.csv_file.empty()) outputs.add("--csv", m.csv_file);
   if (!m.csv_file.empty()) outputs.write(m.csv_file, [&](std::ostream& out) { table.print_csv(out); });
   outputs.commit();
-  if (m.csv_stdout) {
+  if (m.json) {
+    print_json(document());
+  } else if (m.csv_stdout) {
     table.print_csv(std::cout);
   } else {
     aligned();
@@ -139,7 +172,7 @@ Subject resolve_subject(const ZoneCommand& c) {
     s.label = "config " + c.spec.config;
     s.config_layers = parse_argument("--config", [&] { return theory::num_hidden_layers_from_config_file(c.spec.config); });
   } else {
-    s.label = "base " + number(s.spec.base, 17) + ", dim " + std::to_string(s.spec.head_dim);
+    s.label = "base " + number(s.spec.base, 0) + ", dim " + std::to_string(s.spec.head_dim);
     s.has_max_positions = false;  // resolve_spec fills a placeholder
   }
   if (s.spec.rotary_dims < 4) {
@@ -187,20 +220,33 @@ void run_single(const ZoneCommand& c, const Common& m) {
   Table aligned({"quantity", "approximate: theta_min = 1/base", "exact: theta_min = base^-((d-2)/d)"});
   for (const Quantity& q : quantities()) {
     csv.add_row({q.key, q.value(zones[0], 17), q.value(zones[1], 17)});
-    aligned.add_row({q.description, q.value(zones[0], 8), q.value(zones[1], 8)});
+    aligned.add_row({q.description, q.value(zones[0], 0), q.value(zones[1], 0)});
   }
   emit(m, csv, [&] {
-    std::cout << s.label << ": rotary dims " << s.spec.rotary_dims << ", base " << number(s.spec.base, 10)
+    std::cout << s.label << ": rotary dims " << s.spec.rotary_dims << ", base " << number(s.spec.base, 0)
               << ", scaling " << rope::scaling_name(s.spec) << ", context " << context << ", layers " << layers
               << (c.layers ? "" : s.config_layers ? " (num_hidden_layers)" : " (default)") << "\n";
     if (rope::scaling_name(s.spec) != "default") {
-      std::cout << "scaled RoPE: slowest pair slowed by s = " << number(effective.slowdown, 8)
-                << "; effective base s*base = " << number(effective.approximate, 8)
-                << " (approximate), omega_min^(-d/(d-2)) = " << number(effective.exact, 8) << " (exact)\n";
+      std::cout << "scaled RoPE: slowest pair slowed by s = " << number(effective.slowdown, 0)
+                << "; effective base s*base = " << number(effective.approximate, 0)
+                << " (approximate), omega_min^(-d/(d-2)) = " << number(effective.exact, 0) << " (exact)\n";
     }
-    std::cout << "eps " << number(m.eps, 10) << " (coherence threshold), format " << m.format.name << " (p = "
+    std::cout << "eps " << number(m.eps, 0) << " (coherence threshold), format " << m.format.name << " (p = "
               << m.format.precision << "), eps_mach " << eps_mach_text(m) << "\n\n";
     aligned.print_aligned(std::cout);
+  }, [&] {
+    nlohmann::ordered_json document = zone_document(m, false);
+    document["subject"] = s.label;
+    document["spec"] = {{"head_dim", s.spec.head_dim}, {"rotary_dims", s.spec.rotary_dims}, {"base", s.spec.base},
+                        {"scaling", rope::scaling_name(s.spec)}};
+    document["context"] = context;
+    document["layers"] = layers;
+    document["effective_base"] = {{"slowdown", json_measured(effective.slowdown)},
+                                  {"approximate", json_measured(effective.approximate)},
+                                  {"exact", json_measured(effective.exact)}};
+    document["approximate"] = zone_json(zones[0]);
+    document["exact"] = zone_json(zones[1]);
+    return document;
   });
 }
 
@@ -231,7 +277,7 @@ void run_all(const ZoneCommand& c, const Common& m) {
     }
     Table table(header);
     for (const theory::CaseStudyRow& r : rows) {
-      std::vector<std::string> row{r.model, number(r.spec.base, digits), rope::scaling_name(r.spec),
+      std::vector<Cell> row{r.model, number(r.spec.base, digits), rope::scaling_name(r.spec),
                                    number(r.effective.approximate, digits), number(r.effective.exact, digits),
                                    std::to_string(r.context), std::to_string(r.layers)};
       for (const theory::Zone* z : {&r.approximate, &r.exact}) {
@@ -246,12 +292,23 @@ void run_all(const ZoneCommand& c, const Common& m) {
   };
   const Table csv = make(17);
   emit(m, csv, [&] {
-    std::cout << "eps " << number(m.eps, 10) << " (coherence threshold), format " << m.format.name << ", eps_mach "
+    std::cout << "eps " << number(m.eps, 0) << " (coherence threshold), format " << m.format.name << ", eps_mach "
               << eps_mach_text(m) << "\n"
               << "Each model at max_position_embeddings with num_hidden_layers. aliasing/dc/depth: smallest base allowed;\n"
               << "wall: largest. approx: theta_min = 1/base; exact: theta_min = base^-((d-2)/d). Scaled RoPE is\n"
               << "compared through its effective base.\n\n";
-    make(7).print_aligned(std::cout);
+    make(0).print_aligned(std::cout);
+  }, [&] {
+    nlohmann::ordered_json document = zone_document(m, true);
+    document["models"] = nlohmann::ordered_json::array();
+    for (const theory::CaseStudyRow& r : rows) {
+      document["models"].push_back({{"model", r.model}, {"base", r.spec.base}, {"scaling", rope::scaling_name(r.spec)},
+                                    {"effective_base_approximate", json_measured(r.effective.approximate)},
+                                    {"effective_base_exact", json_measured(r.effective.exact)},
+                                    {"context", r.context}, {"layers", r.layers},
+                                    {"approximate", zone_json(r.approximate)}, {"exact", zone_json(r.exact)}});
+    }
+    return document;
   });
 }
 
@@ -281,6 +338,7 @@ void add_zone_command(CLI::App& app) {
   sub->add_option("--csv", c->csv, "CSV on stdout; with FILE, write the CSV there (atomically) instead")
       ->expected(0, 1)
       ->type_name("[FILE]");
+  add_output_flags(*sub, c->output);
   sub->callback([c, sub] {
     c->csv_given = sub->count("--csv") > 0;
     run_zone(*c);

@@ -62,11 +62,11 @@ for scale in 1e40 1e-40; do
 done
 
 # A statistic that is 0/0 for the inputs (two equal keys: the token difference is identically 0) is reported as
-# "-" (inconclusive), never as nan.
+# "none" (inconclusive), never as nan.
 run stats token --gaussian "${stats[@]}" --rho 1 --rho2 1
 expect_equal "equal keys: exit" "$status" 0
 expect_equal "equal keys: no nan" "$(grep -ciE '\bnan\b' <<<"$out" || true)" 0
-expect_contains "equal keys: the normal prediction is inconclusive" "$(grep predicted_token_aliased_bfloat16_normal <<<"$out")" " -"
+expect_contains "equal keys: the normal prediction is inconclusive" "$(grep predicted_token_aliased_bfloat16_normal <<<"$out")" " none"
 
 # NaN and Inf in a claims registry are registry errors with file:line, for `check` and (before any work) `report`.
 claim() {  # claim FILE COMPARISON-LINE PARAMS: a one-claim registry in its own directory

@@ -38,7 +38,7 @@ expect_equal "aligned exit code" "$status" 0
 expect_equal "aligned stderr" "$err" ""
 expect_equal "aligned header" "$(head -n1 <<<"$out" | tr -s ' ')" "quantity hf-eager-bf16 hf-4.37-cast-bf16"
 for quantity in "${quantities[@]}"; do expect_contains "aligned row '$quantity'" "$out" "$quantity"; done
-expect_equal "aligned all-pairs collision" "$(row "$all_pairs")" "- 256"
+expect_equal "aligned all-pairs collision" "$(row "$all_pairs")" "none 256"
 expect_equal "aligned omega subnormal row" "$(row "omega subnormal / flushed to 0")" "0 / 0 0 / 0"
 aligned=$out
 
@@ -57,7 +57,8 @@ expect_equal "csv exit code" "$status" 0
 expect_equal "csv header" "$(head -n1 <<<"$out")" "quantity,hf-eager-bf16,hf-4.37-cast-bf16"
 expect_equal "csv: 3 fields on every line" "$(csv_fields <<<"$out" | sort -u)" 3
 expect_equal "csv: header + a row per quantity" "$(wc -l <<<"$out")" "$(($(wc -l <<<"$aligned")))"
-expect_equal "csv all-pairs row" "$(grep -F "$all_pairs," <<<"$out")" "$all_pairs,-,256"
+# CSV: never is an empty field
+expect_equal "csv all-pairs row" "$(grep -F "$all_pairs," <<<"$out")" "$all_pairs,,256"
 
 # one preset: 2 columns; the same preset twice gives two equal columns (the last two fields: a quantity name may
 # hold a comma)
@@ -77,8 +78,8 @@ expect_equal "set for all: both merge at 256" "$(row "$all_pairs")" "256 256"
 # one --set per preset, in --presets order ("" for none): the same preset twice, as shipped and overridden
 run compare --presets hf-eager-bf16,hf-eager-bf16 --set "" --set position_format=bfloat16 "${spec[@]}"
 expect_equal "set per preset: exit code" "$status" 0
-expect_equal "set per preset: set row" "$(row set)" "- position_format=bfloat16"
-expect_equal "set per preset: only the second merges" "$(row "$all_pairs")" "- 256"
+expect_equal "set per preset: set row" "$(row set)" "none position_format=bfloat16"
+expect_equal "set per preset: only the second merges" "$(row "$all_pairs")" "none 256"
 run wall --preset hf-eager-bf16 --set position_format=bfloat16 "${spec[@]}"
 expect_equal "set per preset: compare = wall --set" \
   "$(awk -v name="$all_pairs" 'index($0, name "  ") == 1 { print $NF }' <<<"$out")" 256

@@ -9,10 +9,13 @@ source "$here/assertions.bash"
 specs="$here/../../experiments"
 
 # --- the shipped tiny spec
-run run "$specs/tiny.toml" --out "$scratch/tiny" --threads 1
+# stderr is not a terminal here: plain progress lines, one per ROPELAB_PROGRESS_INTERVAL seconds (0: every update)
+ROPELAB_PROGRESS_INTERVAL=0 run run "$specs/tiny.toml" --out "$scratch/tiny" --threads 1
 expect_equal "tiny exit" "$status" 0
 expect_contains "tiny summary" "$out" "ran 8 of 8 grid points (0 already done)"
-expect_contains "tiny progress bar" "$err" "8/8"
+expect_contains "tiny progress line" "$err" "ropelab run: 100% after"
+expect_contains "tiny progress count" "$err" "(8/8 "
+expect_equal "tiny progress: no carriage returns off a terminal" "$(grep -c $'\r' <<<"$err" || true)" 0
 for f in wall.csv zone.csv inversion.csv manifest.json; do
   if [[ -s "$scratch/tiny/$f" ]]; then pass; else fail "tiny: $f missing"; fi
 done
