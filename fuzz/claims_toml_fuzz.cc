@@ -10,8 +10,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace claims = ropelab::experiments::claims;
   try {
-    for (const claims::ClaimSpec& spec : claims::parse_registry(std::string(ropelab::fuzz::as_text(data, size)), "fuzz.toml"))
+    const std::string text(ropelab::fuzz::as_text(data, size));
+    for (const claims::ClaimSpec& spec : claims::parse_registry(text, "fuzz.toml")) {
       ropelab::fuzz::require(claims::evaluators().contains(spec.computation), "a parsed claim names a known computation");
+    }
   } catch (const std::invalid_argument&) {
   }
   return 0;

@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   validate(f);  // a throw here escapes: a parsed format must be valid
   fuzz::require(f.precision >= 1, "p >= 1");
-  static_cast<void>(f.unit_roundoff() + f.machine_epsilon() + f.min_normal() + f.min_subnormal() + f.max_exact_integer());
+  static_cast<void>(f.unit_roundoff() + f.machine_epsilon() + f.min_normal() + f.min_subnormal() +
+                    f.max_exact_integer());
   const double max = f.max_finite();
   for (RoundingMode mode : {RoundingMode::nearest_even, RoundingMode::toward_zero, RoundingMode::upward,
                             RoundingMode::downward, RoundingMode::stochastic}) {

@@ -11,7 +11,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using ropelab::fuzz::require;
   try {
-    const std::vector<std::int64_t> positions = ropelab::cli::parse_positions(std::string(ropelab::fuzz::as_text(data, size)));
+    const std::string text(ropelab::fuzz::as_text(data, size));
+    const std::vector<std::int64_t> positions = ropelab::cli::parse_positions(text);
     require(!positions.empty() && positions.size() <= (std::size_t{1} << 24), "1 to 2^24 positions");
     for (std::int64_t m : positions) require(m >= 0 && m <= (std::int64_t{1} << 53) - 2, "positions in [0, 2^53 - 2]");
   } catch (const std::invalid_argument&) {

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const ropelab::stats::VectorSet v = ropelab::stats::parse_csv(ropelab::fuzz::as_text(data, size), "fuzz.csv");
     require(v.heads > 0 && v.dim > 0, "heads and dim > 0");
-    require(v.values.size() == static_cast<std::size_t>(v.heads) * static_cast<std::size_t>(v.dim), "heads × dim values");
+    require(v.values.size() == static_cast<std::size_t>(v.heads) * static_cast<std::size_t>(v.dim),
+            "heads × dim values");
     for (double x : v.values) require(std::isfinite(x), "finite values");
   } catch (const std::invalid_argument&) {
   }

@@ -74,8 +74,10 @@ RoundParams<T> make_round_params(const Format& format, RoundingMode mode) {
   const long normal_floor = std::max<long>(format.emin, Traits::kMinExponent);
   p.normal_range_bits = bits_of(static_cast<T>(std::ldexp(1.0, static_cast<int>(normal_floor))));
   // The largest finite value of p bits in the storage's top binade: the pattern the addition carries past
-  // into the Inf pattern exactly when RNE overflows.
-  const Bits top_binade_max = (bits_of(std::numeric_limits<T>::max()) >> drop) << drop;
+  // into the Inf pattern exactly when RNE overflows. Shifted by normal_range_drop, not drop: drop is negative
+  // for a precision wider than the storage's (mpfr:P), where the fast path is off anyway.
+  const Bits top_binade_max =
+      (bits_of(std::numeric_limits<T>::max()) >> p.normal_range_drop) << p.normal_range_drop;
   p.whole_range_nearest_even = mode == RoundingMode::nearest_even && p.normal_range_drop != 0 &&
                                format.emin == Traits::kMinExponent && format.subnormals &&
                                format.specials == SpecialValues::ieee &&

@@ -91,7 +91,9 @@ NpyArray parse_npy_array(std::string_view bytes, const std::string& path) {
   if (header_field(header, "fortran_order") != "False") fail(path, "fortran_order arrays are not supported");
   a.shape = parse_shape(header_field(header, "shape"), path);
   const std::size_t available = (bytes.size() - data_start) / width;
-  const auto too_short = [&] { fail(path, "data holds fewer values than shape " + npy_shape_text(a.shape) + " promises"); };
+  const auto too_short = [&] {
+    fail(path, "data holds fewer values than shape " + npy_shape_text(a.shape) + " promises");
+  };
   std::size_t count = 1;
   for (std::size_t n : a.shape) {
     if (n != 0 && count > available / n) too_short();  // before the product can overflow

@@ -1,4 +1,4 @@
-// `ropelab report`: runs the default experiments (a)-(g) and writes tidy CSVs, figures, index.html, README.md
+// `ropelab report`: runs the default experiments and writes tidy CSVs, figures, index.html, README.md
 // and manifest.json into --out (ropelab/experiments/report.hpp). Progress on stderr; a summary line on stdout.
 #include <CLI/CLI.hpp>
 
@@ -27,9 +27,14 @@ struct ReportCommand {
   OutputFlags output;
 };
 
-// The report's steps say which experiment runs: "(c) zone ...". Experiments (a)-(g) are taken as equal shares.
+// The report's steps say which experiment runs: "(c) zone ...". Its experiments (one figure each, named by their
+// letter) are taken as equal shares.
 double report_fraction(const std::string& step, double last) {
-  if (step.size() >= 3 && step[0] == '(' && step[1] >= 'a' && step[1] <= 'g' && step[2] == ')') return (step[1] - 'a') / 7.0;
+  if (step.size() < 3 || step[0] != '(' || step[2] != ')') return last;
+  const std::vector<std::string>& figures = experiments::report_figures();
+  for (std::size_t i = 0; i < figures.size(); ++i) {
+    if (figures[i][0] == step[1]) return static_cast<double>(i) / static_cast<double>(figures.size());
+  }
   return last;
 }
 
@@ -82,7 +87,7 @@ void run_report(const ReportCommand& c) {
 void add_report_command(CLI::App& app) {
   auto c = std::make_shared<ReportCommand>();
   CLI::App* sub = app.add_subcommand(
-      "report", "Run the default experiments (a)-(g); write CSVs, figures, index.html, README.md, manifest.json");
+      "report", "Run the default experiments; write CSVs, figures, index.html, README.md, manifest.json");
   sub->add_option("--out", c->out,
                   "Directory of the report: new, empty or an earlier report, replaced as a whole at the end (its parent "
                   "must exist)")->required();

@@ -211,7 +211,7 @@ TEST_CASE("tolerance aliasing, general rho: single integral = F_D(eps) - F_D(-ep
     CHECK_THAT(p.value, WithinAbs(difference, 1e-11));
     CHECK(p.error_estimate < 1e-11);
     const double mc = gaussian_model_fraction(d, rope_omegas(d, base), 1, 1, rho, m1, m2, samples, seed,
-                                              [&](double s1, double s2) { return std::abs(s1 - s2) < eps; });
+                                              [eps = eps](double s1, double s2) { return std::abs(s1 - s2) < eps; });
     INFO("Monte Carlo " << mc << " Gil-Pelaez " << p.value);
     check_binomial(mc, p.value, samples);
   }
