@@ -1,0 +1,28 @@
+// The dispatched Highway kernels of the attention emulator and its exact reference (internal to src/attention).
+// Keys enter as tiles of kTileKeys keys, transposed: tile t holds key t·16 + w at [x][w] (x = coordinate), so each
+// SIMD lane follows one key through the kernel's sequential coordinate order on every target.
+#pragma once
+
+#include <cstddef>
+
+namespace ropelab::attention::detail {
+
+// Keys per tile: a multiple of every x86 Highway target's float lanes (AVX3: 16).
+inline constexpr std::size_t kTileKeys = 16;
+
+// fp32 accumulation of the recipe: out[t·16 + w] = acc after acc = fl32(acc + fl32(q[x] · key[x])), x = 0..d−1,
+// from acc = 0 (Mul then Add, never MulAdd: the same two roundings on every target). When every product is exact
+// in binary32 (q and k values of <= 12 significant bits: bf16, fp16) this is acc = RN32(acc + q_x k_x), the fp32
+// accumulator of a GEMM. keys: `tiles` tiles of d × 16 floats; out: tiles · 16 floats.
+void fp32_scores(const float* q, std::size_t d, const float* keys, std::size_t tiles, float* out);
+
+// Compensated binary64 sum of exact products for the exact reference: per key, s = Σ_x q[x]·k[x] with every product
+// q[x]·k[x] exact in binary64 (operands of <= 26 significant bits, e.g. fp32/bf16/fp16 values) summed by TwoSum into
+// (hi, lo): |hi + lo − s| <= 2·d·2^-106 Σ|q_x k_x| (Ogita–Rump–Oishi Sum2). Bit-identical on every target.
+// keys: tiles of d × 16 doubles; hi, lo: tiles · 16 doubles.
+void exact_scores(const double* q, std::size_t d, const double* keys, std::size_t tiles, double* hi, double* lo);
+
+// The Highway target the kernels dispatch to (tests force each one in turn).
+const char* attention_kernel_target();
+
+}  // namespace ropelab::attention::detail
