@@ -173,6 +173,8 @@ AttentionRecipe fp64_reference() {
   r.score_accumulation = ScoreAccumulation::fp64;
   r.score_format = formats::binary64();
   r.logit_format = formats::binary64();
+  r.exp = ExpFunction::exp_binary64;
+  r.softmax_format = formats::binary64();
   r.sum_format = formats::binary64();
   r.weight_format = formats::binary64();
   r.output_accumulation_format = formats::binary64();

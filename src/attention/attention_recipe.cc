@@ -17,7 +17,8 @@ constexpr Names<ScoreAccumulation> kAccumulation[] = {
     {ScoreAccumulation::fp32, "fp32"}, {ScoreAccumulation::fp16, "fp16"}, {ScoreAccumulation::fp64, "fp64"}};
 constexpr Names<ScaleStage> kScale[] = {{ScaleStage::multiply, "multiply"}, {ScaleStage::log2e_fold, "log2e_fold"},
     {ScaleStage::log2e_multiply, "log2e_multiply"}, {ScaleStage::split_sqrt, "split_sqrt"}};
-constexpr Names<ExpFunction> kExp[] = {{ExpFunction::expf, "expf"}, {ExpFunction::exp2f, "exp2f"}};
+constexpr Names<ExpFunction> kExp[] = {{ExpFunction::expf, "expf"}, {ExpFunction::exp2f, "exp2f"},
+                                     {ExpFunction::exp_binary64, "exp_binary64"}};
 constexpr Names<SoftmaxMethod> kSoftmax[] = {{SoftmaxMethod::two_pass, "two_pass"}, {SoftmaxMethod::online, "online"}};
 constexpr Names<Normalisation> kNorm[] = {{Normalisation::reciprocal, "reciprocal"}, {Normalisation::divide, "divide"}};
 
@@ -56,7 +57,7 @@ std::string format_number(double x) {
 }
 
 constexpr const char* kStages[] = {"query_format", "score_accumulation", "score_format", "scale_stage", "logit_format", "softmax",
-                                   "exp", "softmax_block", "sum_format", "sum_epsilon", "normalisation", "weight_format",
+                                   "exp", "softmax_block", "softmax_format", "sum_format", "sum_epsilon", "normalisation", "weight_format",
                                    "output_accumulation_format", "output_format"};
 
 }  // namespace
@@ -70,6 +71,7 @@ std::vector<std::pair<std::string, std::string>> attention_stages(const Attentio
           {"softmax", name_of(kSoftmax, r.softmax)},
           {"exp", name_of(kExp, r.exp)},
           {"softmax_block", std::to_string(r.softmax_block)},
+          {"softmax_format", r.softmax_format.name},
           {"sum_format", r.sum_format.name},
           {"sum_epsilon", format_number(r.sum_epsilon)},
           {"normalisation", name_of(kNorm, r.normalisation)},
@@ -117,7 +119,8 @@ void set_attention_stage(AttentionRecipe& r, std::string_view stage, std::string
       throw std::invalid_argument("sum_epsilon: '" + std::string(value) + "' is not a number in [0, 1]");
     }
     r.sum_epsilon = e;
-  } else if (stage == "sum_format") r.sum_format = parse_stage_format(stage, value);
+  } else if (stage == "softmax_format") r.softmax_format = parse_stage_format(stage, value);
+  else if (stage == "sum_format") r.sum_format = parse_stage_format(stage, value);
   else if (stage == "normalisation") r.normalisation = parse(kNorm, stage, value);
   else if (stage == "weight_format") r.weight_format = parse_stage_format(stage, value);
   else if (stage == "output_accumulation_format") r.output_accumulation_format = parse_stage_format(stage, value);

@@ -23,7 +23,7 @@ float f32(double x) { return static_cast<float>(x); }
 constexpr double kLog2e = 1.4426950408889634;  // M_LOG2E in binary64
 
 // Scores of one head's n keys (rows of d values of the key cache) with its rotated query.
-// float_keys: every q and key value is a binary32 value (formats of <= 24 bits within binary32's range).
+// float_keys: every product q_x k_x is exact in binary32 (so the SIMD kernel's Mul + Add is one rounding per step).
 std::vector<double> head_scores(const AttentionRecipe& recipe, std::span<const double> q, std::span<const double> keys,
                                 std::size_t n, std::size_t d, bool float_keys, int threads) {
   std::vector<double> out(n);
@@ -75,8 +75,10 @@ class SoftmaxKernel {
         weight_(r.weight_format),
         acc_(r.output_accumulation_format),
         out_(r.output_format),
-        scale_(f32(1.0 / std::sqrt(static_cast<double>(d)))),
-        scale_log2_(f32(static_cast<double>(scale_) * kLog2e)) {}
+        soft_(r.softmax_format),
+        sum_(r.sum_format),
+        scale_(soft_(1.0 / std::sqrt(static_cast<double>(d)))),
+        scale_log2_(soft_(scale_ * kLog2e)) {}
 
   AttentionRow run(std::vector<double> scores, std::span<const double> values, std::size_t d) const {
     AttentionRow row;
@@ -88,7 +90,7 @@ class SoftmaxKernel {
     for (std::size_t j = 0; j < n; ++j) {
       switch (r_.scale_stage) {
         case ScaleStage::multiply:
-          x[j] = logit_(f32(scores[j] * scale_));
+          x[j] = logit_(soft_(scores[j] * scale_));
           row.logits[j] = x[j];
           break;
         case ScaleStage::split_sqrt:  // q and k were scaled before the dot product: the score is the logit
@@ -96,11 +98,11 @@ class SoftmaxKernel {
           row.logits[j] = x[j];
           break;
         case ScaleStage::log2e_multiply:  // x in log2 units
-          x[j] = logit_(f32(scores[j] * scale_log2_));
+          x[j] = logit_(soft_(scores[j] * scale_log2_));
           row.logits[j] = x[j] / kLog2e;
           break;
         case ScaleStage::log2e_fold:
-          x[j] = f32(scores[j]);
+          x[j] = soft_(scores[j]);
           row.logits[j] = scores[j] * scale_;
           break;
       }
@@ -116,32 +118,44 @@ class SoftmaxKernel {
 
  private:
   // p = exp(x − m) as the recipe evaluates it (binary32).
-  [[nodiscard]] float exponential(double x, double m) const {
+  [[nodiscard]] double exp_of(double arg) const {  // arg in natural units (exp_binary64) or as the recipe's exp reads it
+    switch (r_.exp) {
+      case ExpFunction::expf: return detail::libm_expf(f32(arg));
+      case ExpFunction::exp2f: return detail::libm_exp2f(f32(arg));
+      case ExpFunction::exp_binary64: return std::exp(arg);
+    }
+    return 0;
+  }
+  [[nodiscard]] bool base2() const { return r_.exp == ExpFunction::exp2f; }
+  [[nodiscard]] double exponential(double x, double m) const {
     if (r_.scale_stage == ScaleStage::log2e_fold) {
       // FlashAttention-2 softmax.h scale_apply_exp2: exp2f(x * scale_log2 − max_scaled), one ffma.
-      const float max_scaled = f32(m * scale_log2_);
-      return detail::libm_exp2f(std::fma(f32(x), scale_log2_, -max_scaled));
+      const double max_scaled = soft_(m * scale_log2_);
+      const double t = r_.softmax_format == formats::binary32()
+                           ? static_cast<double>(std::fma(f32(x), f32(scale_log2_), f32(-max_scaled)))  // fmaf: one rounding
+                           : soft_(std::fma(x, scale_log2_, -max_scaled));
+      return exp_of(t);
     }
-    if (r_.scale_stage == ScaleStage::log2e_multiply) return detail::libm_exp2f(f32(x - m));
-    const float arg = f32(x - m);
-    return r_.exp == ExpFunction::expf ? detail::libm_expf(arg) : detail::libm_exp2f(f32(arg * kLog2e));
+    if (r_.scale_stage == ScaleStage::log2e_multiply) return exp_of(soft_(x - m));
+    const double arg = soft_(x - m);
+    return exp_of(base2() ? soft_(arg * kLog2e) : arg);
   }
   // The rescale factor exp(m_old − m_new) (0 before the first block).
-  [[nodiscard]] float rescale(double m_old, double m_new) const {
-    if (m_old == -std::numeric_limits<double>::infinity()) return 0.0f;
+  [[nodiscard]] double rescale(double m_old, double m_new) const {
+    if (m_old == -std::numeric_limits<double>::infinity()) return 0.0;
     if (r_.scale_stage == ScaleStage::log2e_fold) {
-      return detail::libm_exp2f(f32(f32(m_old - m_new) * scale_log2_));  // softmax_rescale_o
+      return exp_of(soft_(soft_(m_old - m_new) * scale_log2_));  // softmax_rescale_o
     }
     return exponential(m_old, m_new);
   }
   // The row sum as the normaliser reads it (plus the recipe's epsilon, in the sum's format).
   [[nodiscard]] double final_sum(double sum) const {
     if (r_.sum_epsilon == 0) return sum;
-    return r_.sum_format == formats::binary64() ? sum + r_.sum_epsilon : f32(sum + f32(r_.sum_epsilon));
+    return sum_(sum + sum_(r_.sum_epsilon));
   }
   [[nodiscard]] double normalise(double x, double sum) const {
-    if (r_.normalisation == Normalisation::divide) return f32(x / sum);
-    return f32(x * f32(1.0 / sum));
+    if (r_.normalisation == Normalisation::divide) return soft_(x / sum);
+    return soft_(x * soft_(1.0 / sum));
   }
   // O += P v_j with the accumulator's rounding: one fused multiply-add rounded to binary32, then to the
   // accumulation format (an fp32 MMA/FMA accumulator; llama.cpp ggml_vec_mad_f16 converts back to fp16).
@@ -159,11 +173,10 @@ class SoftmaxKernel {
     const std::size_t n = x.size();
     const double m = *std::max_element(x.begin(), x.end());
     std::vector<double> e(n);
-    const bool wide_sum = r_.sum_format == formats::binary64();
     double sum = 0;
     for (std::size_t j = 0; j < n; ++j) {
       e[j] = exponential(x[j], m);
-      sum = wide_sum ? sum + e[j] : f32(sum + e[j]);
+      sum = sum_(sum + e[j]);
     }
     sum = final_sum(sum);
     row.weights.resize(n);
@@ -187,20 +200,20 @@ class SoftmaxKernel {
       const std::size_t j0 = b * block, j1 = std::min(n, j0 + block);
       const double m_new = std::max(m, *std::max_element(x.begin() + static_cast<std::ptrdiff_t>(j0),
                                                          x.begin() + static_cast<std::ptrdiff_t>(j1)));
-      const float ms = rescale(m, m_new);
+      const double ms = rescale(m, m_new);
       block_scale[b] = ms;
-      l = f32(l * ms);
-      for (double& oi : o) oi = acc_(f32(oi * ms));
+      l = sum_(l * ms);
+      for (double& oi : o) oi = acc_(soft_(oi * ms));
       for (std::size_t j = j0; j < j1; ++j) {
-        const float pj = exponential(x[j], m_new);
-        l = f32(l + pj);  // the row sum takes P before its rounding (FA2 softmax_rescale_o)
+        const double pj = exponential(x[j], m_new);
+        l = sum_(l + pj);  // the row sum takes P before its rounding (FA2 softmax_rescale_o)
         p[j] = weight_(pj);
         accumulate(o, p[j], values.subspan(j * d, d));
       }
       m = m_new;
     }
     l = final_sum(l);
-    const double inv = r_.normalisation == Normalisation::divide ? 1.0 / l : f32(1.0 / l);
+    const double inv = r_.normalisation == Normalisation::divide ? 1.0 / l : soft_(1.0 / l);
     row.output.resize(d);
     for (std::size_t i = 0; i < d; ++i) row.output[i] = out_(normalise(o[i], l));
     // The coefficient of v_j in o: P_j times every later rescale, times the final 1/l.
@@ -215,8 +228,8 @@ class SoftmaxKernel {
 
   const AttentionRecipe& r_;
   bool exact_products_;
-  NearestEvenRounder score_, logit_, weight_, acc_, out_;
-  float scale_, scale_log2_;
+  NearestEvenRounder score_, logit_, weight_, acc_, out_, soft_, sum_;
+  double scale_, scale_log2_;
 };
 
 // The operands of the dot product: q rounded to query_format; with ScaleStage::split_sqrt q and k each scaled by
@@ -247,9 +260,13 @@ std::vector<AttentionRow> emulate_attention(const rope::Pipeline& pipeline, cons
   round_in_place(std::span<double>(values), pipeline.recipe.input_format);
   const rope::Recipe& rr = pipeline.recipe;
   const SoftmaxKernel softmax(recipe, d, rr.input_format);
-  const auto float_format = [](const Format& f) { return f.precision <= 24 && f.emax <= 127 && f.emin >= -126; };
-  const bool float_keys = float_format(rr.input_format) && float_format(rr.storage_format) &&
-                          float_format(rr.key_cache_format) && !rr.key_cache_block;
+  // The binary32 SIMD kernel needs every product q_x k_x exact in binary32: operands within binary32's range whose
+  // significands (at most the narrower of the formats they passed through) total <= 24 bits.
+  const auto in_range = [](const Format& f) { return f.emax <= 127 && f.emin >= -126; };
+  const int q_bits = std::min(rr.storage_format.precision, recipe.query_format.precision);
+  const int k_bits = std::min(rr.storage_format.precision, rr.key_cache_format.precision);
+  const bool float_keys = !rr.key_cache_block && q_bits + k_bits <= 24 && in_range(rr.storage_format) &&
+                          in_range(recipe.query_format) && in_range(rr.key_cache_format);
   RotatedHeads scaled = prepare_operands(recipe, rr, rotated, d);
   std::vector<AttentionRow> rows(static_cast<std::size_t>(vectors.heads));
   for (std::size_t h = 0; h < rows.size(); ++h) {

@@ -38,7 +38,7 @@ struct HeadVectors {
 
 // One head's attention row. All values are binary64; emulated values are values of the recipe's formats.
 struct AttentionRow {
-  std::vector<double> scores;   // s_j = q·k_j (emulated: as score_format stores it)
+  std::vector<double> scores;   // s_j = q·k_j (emulated: as score_format stores it; exact: RN64 of the double-double)
   std::vector<double> logits;   // z_j = s_j / sqrt(d) (emulated: the kernel's logit; with the log2(e) fold,
                                 // which never forms z, s_j · RN32(1/sqrt d) in binary64 for reporting)
   std::vector<double> weights;  // the coefficient of v_j in the output (emulated: the rounded P_j times every

@@ -39,6 +39,7 @@ enum class ExpFunction {
   expf,   // glibc expf called for real (llama.cpp CPU, torch CPU scalar tails); exp(x - max)
   exp2f,  // glibc exp2f called for real as a stand-in for CUDA exp2f/ex2.approx.ftz (FlashAttention):
           // the GPU instruction is ~2 ulp, not modelled bit-exactly
+  exp_binary64,  // libm exp in binary64 (the binary64 control pipeline)
 };
 
 // How the row of weights is formed.
@@ -68,6 +69,7 @@ struct AttentionRecipe {
   SoftmaxMethod softmax = SoftmaxMethod::two_pass;
   ExpFunction exp = ExpFunction::expf;
   int softmax_block = 128;                      // keys per online block (1: per key, llama.cpp)
+  Format softmax_format = formats::binary32();  // exponent arguments, e_j, rescale factors, 1/sum, normalised w
   Format sum_format = formats::binary32();      // the row sum of a two-pass softmax (ggml: ggml_float = binary64)
   double sum_epsilon = 0;                       // added to the row sum before normalising (vLLM: 1e-6f)
   Normalisation normalisation = Normalisation::divide;
