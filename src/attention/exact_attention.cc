@@ -41,11 +41,18 @@ DoubleDouble mul(DoubleDouble a, DoubleDouble b) {
   return two_sum(p.hi, p.lo);
 }
 
-// A vector rotated exactly at one position: [coordinate] as double-double.
-void rotate_exact(const detail::PairLayout& layout, std::span<const DoubleDouble> omega, std::int64_t position,
+// The exact rotations of every pair at one position.
+std::vector<rope::ReferenceRotation> rotations_at(std::span<const DoubleDouble> omega, std::int64_t position) {
+  std::vector<rope::ReferenceRotation> r(omega.size());
+  for (std::size_t n = 0; n < omega.size(); ++n) r[n] = rope::fast_reference_rotation(position, omega[n]);
+  return r;
+}
+
+// A vector rotated exactly by the rotations of one position: [coordinate] as double-double.
+void rotate_exact(const detail::PairLayout& layout, std::span<const rope::ReferenceRotation> rotations,
                   std::span<const double> x, std::span<DoubleDouble> y) {
-  for (std::size_t n = 0; n < omega.size(); ++n) {
-    const rope::ReferenceRotation r = rope::fast_reference_rotation(position, omega[n]);
+  for (std::size_t n = 0; n < rotations.size(); ++n) {
+    const rope::ReferenceRotation& r = rotations[n];
     const double x0 = x[static_cast<std::size_t>(layout.first[n])], x1 = x[static_cast<std::size_t>(layout.second[n])];
     const DoubleDouble a = two_prod(x0, r.cos), b = two_prod(x1, r.sin), c = two_prod(x1, r.cos), e = two_prod(x0, r.sin);
     y[static_cast<std::size_t>(layout.first[n])] = add(a, {-b.hi, -b.lo});
@@ -94,8 +101,9 @@ std::vector<AttentionRow> exact_attention(const rope::RopeSpec& spec, long conte
   round_in_place(std::span<double>(v), input_format);
 
   std::vector<DoubleDouble> qr(heads * d);
+  const std::vector<rope::ReferenceRotation> query_rotations = rotations_at(omega, layout.query_position);
   for (std::size_t h = 0; h < heads; ++h) {
-    rotate_exact(pl, omega, layout.query_position, std::span(q).subspan(h * d, d), std::span(qr).subspan(h * d, d));
+    rotate_exact(pl, query_rotations, std::span(q).subspan(h * d, d), std::span(qr).subspan(h * d, d));
   }
   std::vector<DoubleDouble> scores(heads * n);
   const std::size_t blocks = (n + detail::kKeyBlock - 1) / detail::kKeyBlock;
@@ -104,8 +112,9 @@ std::vector<AttentionRow> exact_attention(const rope::RopeSpec& spec, long conte
     const std::size_t end = std::min(n, j0 + detail::kKeyBlock);
     std::vector<DoubleDouble> y(d);
     for (std::size_t j = j0; j < end; ++j) {
+      const std::vector<rope::ReferenceRotation> rotations = rotations_at(omega, layout.key_positions[j]);
       for (std::size_t h = 0; h < heads; ++h) {
-        rotate_exact(pl, omega, layout.key_positions[j], std::span(k).subspan((h * n + j) * d, d), y);
+        rotate_exact(pl, rotations, std::span(k).subspan((h * n + j) * d, d), y);
         DoubleDouble s{0, 0};
         for (std::size_t x = 0; x < d; ++x) s = add(s, mul(qr[h * d + x], y[x]));
         scores[h * n + j] = s;
