@@ -166,7 +166,7 @@ void add_attention_command(CLI::App& app) {
   sub->add_option("--seed", o->seed, "Gaussian model: seed (default 0)")->type_name("N");
   sub->add_option("--heads", o->heads, "Gaussian model: heads, in [1, 1024] (default 1)")->type_name("H")->check(integer_in(1, 1024));
   sub->add_option("--set", o->overrides, "Override stages STAGE=VALUE,... (attention stages, else RoPE stages)")->type_name("LIST");
-  sub->add_option("--top-k", o->top_k, "k of the top-k agreement, in [1, keys] (default 10)")->type_name("K");
+  sub->add_option("--top-k", o->top_k, "k of the top-k agreement, in [1, keys] (default min(10, keys))")->type_name("K");
   sub->add_flag("--collisions", o->collisions, "Also count keys whose emulated score is unchanged when moved or swapped");
   sub->add_flag("--json", o->json, "Print JSON instead of the table");
   sub->add_option("--csv", o->csv, "Also write the table as CSV to FILE (all or nothing)")->type_name("FILE");

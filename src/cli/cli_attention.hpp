@@ -26,7 +26,7 @@ struct AttentionOptions {
   std::string rho = "0.3", scale = "1", seed = "0";
   int heads = 1;
   std::string overrides;
-  std::string top_k = "10";
+  std::optional<std::string> top_k;  // default min(10, keys)
   bool collisions = false;
   bool json = false;
   std::string csv;

@@ -155,7 +155,7 @@ AttentionSetup resolve_attention(const AttentionOptions& o) {
   }
   s.pipeline_context = s.context + static_cast<long>(largest_shift);
   require_reference_range(o.spec, s.spec, s.pipeline_context);
-  s.top_k = integer_in_range("--top-k", o.top_k, 1, keys);
+  s.top_k = o.top_k ? integer_in_range("--top-k", *o.top_k, 1, keys) : std::min<std::uint64_t>(10, keys);
   const bool files = !o.q_file.empty() || !o.k_file.empty() || !o.v_file.empty();
   if (files) file_vectors(o, s, keys); else gaussian_vectors(o, s, keys);
   if (o.needle) {
