@@ -57,6 +57,100 @@ void ExactScores(const double* HWY_RESTRICT q, std::size_t d, const double* HWY_
   }
 }
 
+// TwoSum (Knuth): s + p = sum + err exactly, on every target (no FMA).
+template <class V>
+HWY_INLINE void TwoSumInto(V& s, V& e, V p) {
+  const V sum = hn::Add(s, p);
+  const V bp = hn::Sub(sum, s);
+  e = hn::Add(e, hn::Add(hn::Sub(s, hn::Sub(sum, bp)), hn::Sub(p, bp)));
+  s = sum;
+}
+
+void Fp32AndExactScores(const float* HWY_RESTRICT qf, const double* HWY_RESTRICT qd, std::size_t d,
+                        const float* HWY_RESTRICT keys, std::size_t tiles, float* HWY_RESTRICT out,
+                        double* HWY_RESTRICT hi, double* HWY_RESTRICT lo) {
+  const hn::ScalableTag<double> dd;
+  const hn::Rebind<float, decltype(dd)> dh;  // as many floats as dd has doubles
+  const std::size_t lanes = hn::Lanes(dd);
+  for (std::size_t t = 0; t < tiles; ++t) {
+    const float* tile = keys + t * d * kTileKeys;
+    for (std::size_t w = 0; w < kTileKeys; w += lanes) {
+      auto acc = hn::Zero(dh);
+      auto s = hn::Zero(dd), e = hn::Zero(dd);
+      for (std::size_t x = 0; x < d; ++x) {
+        const auto k = hn::LoadU(dh, tile + x * kTileKeys + w);
+        acc = hn::Add(acc, hn::Mul(hn::Set(dh, qf[x]), k));
+        TwoSumInto(s, e, hn::Mul(hn::Set(dd, qd[x]), hn::PromoteTo(dd, k)));
+      }
+      hn::StoreU(acc, dh, out + t * kTileKeys + w);
+      auto h = s;
+      auto l = hn::Zero(dd);
+      TwoSumInto(h, l, e);
+      hn::StoreU(h, dd, hi + t * kTileKeys + w);
+      hn::StoreU(l, dd, lo + t * kTileKeys + w);
+    }
+  }
+}
+
+void PvFp32(const float* HWY_RESTRICT p, const float* HWY_RESTRICT v, std::size_t rows, std::size_t d,
+            float* HWY_RESTRICT o) {
+  const hn::ScalableTag<float> df;
+  const std::size_t lanes = hn::Lanes(df);
+  std::size_t i = 0;
+  for (; i + lanes <= d; i += lanes) {
+    auto acc = hn::LoadU(df, o + i);
+    for (std::size_t j = 0; j < rows; ++j) acc = hn::Add(acc, hn::Mul(hn::Set(df, p[j]), hn::LoadU(df, v + j * d + i)));
+    hn::StoreU(acc, df, o + i);
+  }
+  for (; i < d; ++i) {  // the same two roundings per step, one lane at a time
+    float acc = o[i];
+    for (std::size_t j = 0; j < rows; ++j) {
+      const float product = p[j] * v[j * d + i];
+      acc = acc + product;
+    }
+    o[i] = acc;
+  }
+}
+
+template <class T>
+void PvExact(const double* HWY_RESTRICT w, const T* HWY_RESTRICT v, std::size_t rows, std::size_t d,
+             double* HWY_RESTRICT hi, double* HWY_RESTRICT lo) {
+  const hn::ScalableTag<double> dd;
+  const hn::Rebind<T, decltype(dd)> dt;
+  const std::size_t lanes = hn::Lanes(dd);
+  const auto load = [&](const T* at) {
+    if constexpr (sizeof(T) == 4) {
+      return hn::PromoteTo(dd, hn::LoadU(dt, at));
+    } else {
+      return hn::LoadU(dd, at);
+    }
+  };
+  std::size_t i = 0;
+  for (; i + lanes <= d; i += lanes) {
+    auto s = hn::LoadU(dd, hi + i), e = hn::LoadU(dd, lo + i);
+    for (std::size_t j = 0; j < rows; ++j) TwoSumInto(s, e, hn::Mul(hn::Set(dd, w[j]), load(v + j * d + i)));
+    hn::StoreU(s, dd, hi + i);
+    hn::StoreU(e, dd, lo + i);
+  }
+  for (; i < d; ++i) {
+    double s = hi[i], e = lo[i];
+    for (std::size_t j = 0; j < rows; ++j) {
+      const double p = w[j] * static_cast<double>(v[j * d + i]);
+      const double sum = s + p, bp = sum - s;
+      e += (s - (sum - bp)) + (p - bp);
+      s = sum;
+    }
+    hi[i] = s;
+    lo[i] = e;
+  }
+}
+void PvExactF32(const double* w, const float* v, std::size_t rows, std::size_t d, double* hi, double* lo) {
+  PvExact(w, v, rows, d, hi, lo);
+}
+void PvExactF64(const double* w, const double* v, std::size_t rows, std::size_t d, double* hi, double* lo) {
+  PvExact(w, v, rows, d, hi, lo);
+}
+
 const char* KernelTarget() { return hwy::TargetName(HWY_TARGET); }
 
 }  // namespace ropelab::attention::HWY_NAMESPACE
@@ -68,6 +162,24 @@ namespace ropelab::attention::detail {
 HWY_EXPORT(Fp32Scores);
 HWY_EXPORT(ExactScores);
 HWY_EXPORT(KernelTarget);
+HWY_EXPORT(Fp32AndExactScores);
+HWY_EXPORT(PvFp32);
+HWY_EXPORT(PvExactF32);
+HWY_EXPORT(PvExactF64);
+
+void fp32_and_exact_scores(const float* qf, const double* qd, std::size_t d, const float* keys, std::size_t tiles,
+                           float* out, double* hi, double* lo) {
+  HWY_DYNAMIC_DISPATCH(Fp32AndExactScores)(qf, qd, d, keys, tiles, out, hi, lo);
+}
+void pv_fp32(const float* p, const float* v, std::size_t rows, std::size_t d, float* o) {
+  HWY_DYNAMIC_DISPATCH(PvFp32)(p, v, rows, d, o);
+}
+void pv_exact_f32(const double* w, const float* v, std::size_t rows, std::size_t d, double* hi, double* lo) {
+  HWY_DYNAMIC_DISPATCH(PvExactF32)(w, v, rows, d, hi, lo);
+}
+void pv_exact_f64(const double* w, const double* v, std::size_t rows, std::size_t d, double* hi, double* lo) {
+  HWY_DYNAMIC_DISPATCH(PvExactF64)(w, v, rows, d, hi, lo);
+}
 
 void fp32_scores(const float* q, std::size_t d, const float* keys, std::size_t tiles, float* out) {
   HWY_DYNAMIC_DISPATCH(Fp32Scores)(q, d, keys, tiles, out);

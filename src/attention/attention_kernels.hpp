@@ -22,6 +22,20 @@ void fp32_scores(const float* q, std::size_t d, const float* keys, std::size_t t
 // keys: tiles of d × 16 doubles; hi, lo: tiles · 16 doubles.
 void exact_scores(const double* q, std::size_t d, const double* keys, std::size_t tiles, double* hi, double* lo);
 
+// Both at once on binary32 tiles (one pass over the keys): out as fp32_scores; (hi, lo) as exact_scores with the
+// same operands promoted to binary64 (qd[x] == qf[x]).
+void fp32_and_exact_scores(const float* qf, const double* qd, std::size_t d, const float* keys, std::size_t tiles,
+                           float* out, double* hi, double* lo);
+
+// Emulated PV with an fp32 accumulator: for rows j = 0..rows−1 in order, o[i] = fl32(o[i] + fl32(p[j] · v[j·d + i])),
+// i = 0..d−1 (Mul then Add: one rounding per step when every product is exact in binary32, e.g. bf16 P and V).
+void pv_fp32(const float* p, const float* v, std::size_t rows, std::size_t d, float* o);
+
+// Exact-reference PV: for rows in order, per i: t = fl64(w[j] · v[j·d + i]), (hi[i], lo[i]) += t by TwoSum (the sum
+// error-free, each product within 2^-53 relative). v as binary32 (the _f32 form) or binary64 values.
+void pv_exact_f32(const double* w, const float* v, std::size_t rows, std::size_t d, double* hi, double* lo);
+void pv_exact_f64(const double* w, const double* v, std::size_t rows, std::size_t d, double* hi, double* lo);
+
 // The Highway target the kernels dispatch to (tests force each one in turn).
 const char* attention_kernel_target();
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "attention/attention_internal.hpp"
+#include "attention/softmax_plan.hpp"
 #include "ropelab/attention/attention.hpp"
 #include "ropelab/parallel_for.hpp"
 #include "ropelab/rope/exact_reference.hpp"
@@ -61,17 +62,6 @@ void rotate_exact(const detail::PairLayout& layout, std::span<const rope::Refere
   for (int p : layout.pass) y[static_cast<std::size_t>(p)] = {x[static_cast<std::size_t>(p)], 0};
 }
 
-// Neumaier's compensated sum in long double.
-struct CompensatedSum {
-  long double sum = 0, compensation = 0;
-  void add(long double x) {
-    const long double t = sum + x;
-    compensation += std::fabs(sum) >= std::fabs(x) ? (sum - t) + x : (x - t) + sum;
-    sum = t;
-  }
-  [[nodiscard]] long double value() const { return sum + compensation; }
-};
-
 }  // namespace
 
 double exact_score_bound(const rope::RopeSpec& spec, std::span<const double> q, std::span<const double> k) {
@@ -123,35 +113,14 @@ std::vector<AttentionRow> exact_attention(const rope::RopeSpec& spec, long conte
   });
 
   std::vector<AttentionRow> rows(heads);
-  const long double root = std::sqrt(static_cast<long double>(d));
+  std::vector<double> hi(n), lo(n);
   for (std::size_t h = 0; h < heads; ++h) {
-    AttentionRow& row = rows[h];
-    std::vector<long double> z(n);
-    row.scores.resize(n);
-    row.logits.resize(n);
     for (std::size_t j = 0; j < n; ++j) {
-      const DoubleDouble s = scores[h * n + j];
-      row.scores[j] = s.hi;
-      z[j] = (static_cast<long double>(s.hi) + static_cast<long double>(s.lo)) / root;
-      row.logits[j] = static_cast<double>(z[j]);
+      hi[j] = scores[h * n + j].hi;
+      lo[j] = scores[h * n + j].lo;
     }
-    const long double m = *std::max_element(z.begin(), z.end());
-    std::vector<long double> e(n);
-    CompensatedSum total;
-    for (std::size_t j = 0; j < n; ++j) {
-      e[j] = std::exp(z[j] - m);
-      total.add(e[j]);
-    }
-    const long double sum = total.value();
-    row.weights.resize(n);
-    std::vector<CompensatedSum> o(d);
-    for (std::size_t j = 0; j < n; ++j) {
-      const long double w = e[j] / sum;
-      row.weights[j] = static_cast<double>(w);
-      for (std::size_t i = 0; i < d; ++i) o[i].add(w * static_cast<long double>(v[(h * n + j) * d + i]));
-    }
-    row.output.resize(d);
-    for (std::size_t i = 0; i < d; ++i) row.output[i] = static_cast<double>(o[i].value());
+    detail::exact_weights(hi, lo, d, rows[h]);
+    detail::exact_output(std::span<const double>(v).subspan(h * n * d, n * d), d, rows[h]);
   }
   return rows;
 }

@@ -141,7 +141,7 @@ void check_case(const rope::RopeSpec& spec, std::int64_t query_position, std::ui
     for (std::size_t i = 0; i < d; ++i) {
       double bound = std::ldexp(std::abs(ref.output[i]), -53);
       for (std::size_t j = 0; j < kKeys; ++j) {
-        bound += (ref.weights[j] * (std::expm1(2 * max_dz) + std::ldexp(1.0, -57))) * std::abs(v[j * d + i]);
+        bound += (ref.weights[j] * (std::expm1(2 * max_dz) + std::ldexp(1.0, -52))) * std::abs(v[j * d + i]);
       }
       CHECK(std::abs(row.output[i] - ref.output[i]) <= bound);
     }
