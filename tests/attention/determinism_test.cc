@@ -10,7 +10,10 @@
 #include "precision/simd_targets.hpp"
 #include "ropelab/attention/attention.hpp"
 #include "ropelab/attention/attention_recipe.hpp"
+#include "ropelab/attention/kv_cache.hpp"
+#include "ropelab/attention/metrics.hpp"
 #include "ropelab/counter_rng.hpp"
+#include "ropelab/mpfr_value.hpp"
 #include "ropelab/round.hpp"
 
 using namespace ropelab;
@@ -50,6 +53,40 @@ TEST_CASE("score kernels match their scalar contracts on every SIMD target", "[a
   });
 }
 
+TEST_CASE("PV kernels and the fused score kernel match their scalar contracts on every SIMD target", "[attention][simd]") {
+  constexpr std::size_t rows = 37, d = 45;  // d not a multiple of any vector: the scalar tails run too
+  std::vector<double> v(rows * d), w(rows);
+  std::vector<float> vf(rows * d), p(rows);
+  for (std::size_t i = 0; i < rows * d; ++i) vf[i] = static_cast<float>(v[i] = round_value(std::sin(0.7 * static_cast<double>(i)) * 4, formats::bfloat16()));
+  for (std::size_t j = 0; j < rows; ++j) {
+    w[j] = std::exp(-0.1 * static_cast<double>(j)) / 7.0;
+    p[j] = static_cast<float>(round_value(w[j], formats::bfloat16()));
+  }
+  testing::for_each_simd_target([&](const std::string&) {
+    std::vector<float> o(d, 0.5f);
+    attention::detail::pv_fp32(p.data(), vf.data(), rows, d, o.data());
+    std::vector<double> hi(d, 0.0), lo(d, 0.0), hi64(d, 0.0), lo64(d, 0.0);
+    attention::detail::pv_exact_f32(w.data(), vf.data(), rows, d, hi.data(), lo.data());
+    attention::detail::pv_exact_f64(w.data(), v.data(), rows, d, hi64.data(), lo64.data());
+    for (std::size_t i = 0; i < d; ++i) {
+      double acc = 0.5, magnitude = 0;
+      MpfrValue exact(400, 0.0), got(400, hi[i]);
+      for (std::size_t j = 0; j < rows; ++j) {
+        acc = static_cast<float>(acc + static_cast<double>(p[j]) * v[j * d + i]);  // exact product, one rounding
+        const double t = w[j] * v[j * d + i];  // the kernel's rounded product, summed exactly by MPFR
+        mpfr_add_d(exact.get(), exact.get(), t, MPFR_RNDN);
+        magnitude += std::abs(t);
+      }
+      REQUIRE(o[i] == static_cast<float>(acc));
+      CHECK(hi[i] == hi64[i]);
+      CHECK(lo[i] == lo64[i]);
+      mpfr_add_d(got.get(), got.get(), lo[i], MPFR_RNDN);
+      mpfr_sub(got.get(), got.get(), exact.get(), MPFR_RNDN);
+      CHECK(std::abs(mpfr_get_d(got.get(), MPFR_RNDN)) <= std::ldexp(magnitude, -100));
+    }
+  });
+}
+
 TEST_CASE("emulated attention: identical bits on every SIMD target and thread count", "[attention][simd]") {
   const rope::RopeSpec spec = testing::attention_spec(128, 128);
   const attention::HeadVectors hv = testing::gaussian_heads(2, 128, 1500, 77);
@@ -70,5 +107,30 @@ TEST_CASE("emulated attention: identical bits on every SIMD target and thread co
         }
       }
     });
+  }
+}
+
+TEST_CASE("the cached decode step equals the full path on the same cache, and its exact row the cached exact arithmetic",
+          "[attention][cache]") {
+  const rope::RopeSpec spec = testing::attention_spec(64, 64);
+  const attention::HeadVectors hv = testing::gaussian_heads(1, 64, 900, 91);
+  const attention::Layout layout = testing::decode_layout(5000, 900);
+  for (const char* name : {"flash-attention-2-bf16", "hf-eager-bf16", "vllm-paged-v1-bf16"}) {
+    INFO("preset " << name);
+    const attention::AttentionRecipe recipe = attention::attention_preset(name);
+    const rope::Pipeline pipeline = rope::make_pipeline(spec, attention::paired_rope_recipe(recipe), 8192);
+    const auto full = attention::emulate_attention(pipeline, recipe, layout, hv, 2);
+    attention::RotatedHeads rotated = attention::emulate_rotated_heads(pipeline, layout, hv, 2);
+    round_in_place(std::span<double>(rotated.q), recipe.query_format);
+    std::vector<double> values(hv.v);
+    round_in_place(std::span<double>(values), pipeline.recipe.input_format);
+    const attention::KeyValueCache cache(rotated.k, values, hv.keys, 64);
+    const auto [emulated, exact] = attention::emulate_and_exact_cached(recipe, pipeline.recipe.input_format, rotated.q, cache, 2);
+    CHECK(testing::same_bits(emulated.scores, full[0].scores));
+    CHECK(testing::same_bits(emulated.weights, full[0].weights));
+    CHECK(testing::same_bits(emulated.output, full[0].output));
+    const attention::RowErrors e = attention::row_errors(exact, emulated, 5);
+    CHECK(e.max_logit_error < 0.05);  // the kernel's own error on a bf16 cache, far from the exact arithmetic's
+    CHECK(e.top1_agrees);
   }
 }
