@@ -2,12 +2,12 @@
 // flash-attention-2-bf16 recipe (fp32 scores, online softmax in 128-key blocks with exp2 and the log2(e) fold, bf16
 // P, fp32 PV) AND its exact reference (compensated binary64 scores of the same cached values, long double softmax,
 // TwoSum PV), both on 2 threads (heads split over the team), wall time. Target: <= 1 s per step.
-//  - DecodeFa2Bf16: attention::emulate_and_exact_cached per head. The cache holds bf16 values as binary32 (4 bytes a
-//    value, twice a real bf16 cache); 4 distinct head caches are cycled over the 32 heads so the working set
-//    (4 x 128 MiB) stays far outside every CPU cache while fitting a shared machine. Items: key x head x dim
-//    elements of K plus of V; bytes: the float K/V bytes streamed.
-//  - MemcpyKV: memcpy of the same float K/V bytes per step (4 caches cycled likewise), 2 threads: the bandwidth floor
-//    this step is compared against. The bf16 K/V of a real cache is half of these bytes.
+//  - DecodeFa2Bf16: attention::emulate_and_exact_cached per head on a bf16 cache (2 bytes a value, as a real one);
+//    4 distinct head caches are cycled over the 32 heads so the working set (4 x 64 MiB) stays far outside every
+//    CPU cache while fitting a shared machine. Items: key x head x dim elements of K plus of V; bytes: the bf16 K/V
+//    bytes streamed (2 GiB a step).
+//  - MemcpyKV: memcpy of the same bf16 K/V bytes per step (4 caches cycled likewise), 2 threads: the bandwidth
+//    floor this step is compared against.
 // RoPE is not in the timed step (a decode step reads the already-rotated K cache): see ropelab attention for the
 // absolute-position path. Usage: attention_bench [--target=AVX2|SSE4|...] [Google Benchmark flags]
 #include <benchmark/benchmark.h>
@@ -55,7 +55,7 @@ struct Step {
       queries.push_back(q);
     }
   }
-  [[nodiscard]] std::size_t cache_bytes() const { return caches[0]->bytes(); }
+  [[nodiscard]] std::size_t cache_bytes() const { return caches[0]->key_bytes() + caches[0]->value_bytes(); }
 };
 
 const Step& step() {
@@ -81,7 +81,7 @@ void BM_DecodeFa2Bf16(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * elements);
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(s.cache_bytes() * kHeads));
   state.counters["threads"] = kThreads;
-  state.SetLabel("fa2-bf16 emulated + exact, 131072 keys x 32 heads x d 128, float K/V cache");
+  state.SetLabel("fa2-bf16 emulated + exact, 131072 keys x 32 heads x d 128, bf16 K/V cache");
 }
 
 void BM_MemcpyKV(benchmark::State& state) {
@@ -92,15 +92,15 @@ void BM_MemcpyKV(benchmark::State& state) {
     parallel_for(0, kHeads, kThreads, Schedule::static_shares, [&](std::int64_t h) {
       const attention::KeyValueCache& c = *s.caches[static_cast<std::size_t>(h) % kDistinctCaches];
       float* out = destination.data() + static_cast<std::size_t>(omp_get_thread_num()) * 2 * floats;
-      std::memcpy(out, c.key_tiles().data(), floats * sizeof(float));
-      std::memcpy(out + floats, c.values().data(), floats * sizeof(float));
+      std::memcpy(out, c.key_data(), c.key_bytes());
+      std::memcpy(reinterpret_cast<char*>(out) + c.key_bytes(), c.value_data(), c.value_bytes());
     });
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(2 * kKeys * kHeads * kDim));
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(s.cache_bytes() * kHeads));
   state.counters["threads"] = kThreads;
-  state.SetLabel("memcpy of the same float K/V bytes");
+  state.SetLabel("memcpy of the same bf16 K/V bytes");
 }
 
 }  // namespace

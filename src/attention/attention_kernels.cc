@@ -5,8 +5,12 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #include "attention/attention_kernels.hpp"
+#include <type_traits>
+
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -57,6 +61,25 @@ void ExactScores(const double* HWY_RESTRICT q, std::size_t d, const double* HWY_
   }
 }
 
+// Loads floats for tag d (a float descriptor) from binary32 values or from bf16 bit patterns (<< 16, exact).
+template <class D>
+HWY_INLINE hn::Vec<D> LoadFloats(D d, const float* HWY_RESTRICT p) {
+  return hn::LoadU(d, p);
+}
+template <class D>
+HWY_INLINE hn::Vec<D> LoadFloats(D d, const std::uint16_t* HWY_RESTRICT p) {
+  const hn::RebindToUnsigned<D> du;
+  const hn::Rebind<std::uint16_t, D> d16;
+  return hn::BitCast(d, hn::ShiftLeft<16>(hn::PromoteTo(du, hn::LoadU(d16, p))));
+}
+inline float ScalarFloat(float x) { return x; }
+inline float ScalarFloat(std::uint16_t bits) {
+  const std::uint32_t wide = static_cast<std::uint32_t>(bits) << 16;
+  float f;
+  std::memcpy(&f, &wide, sizeof f);
+  return f;
+}
+
 // TwoSum (Knuth): s + p = sum + err exactly, on every target (no FMA).
 template <class V>
 HWY_INLINE void TwoSumInto(V& s, V& e, V p) {
@@ -66,19 +89,20 @@ HWY_INLINE void TwoSumInto(V& s, V& e, V p) {
   s = sum;
 }
 
-void Fp32AndExactScores(const float* HWY_RESTRICT qf, const double* HWY_RESTRICT qd, std::size_t d,
-                        const float* HWY_RESTRICT keys, std::size_t tiles, float* HWY_RESTRICT out,
-                        double* HWY_RESTRICT hi, double* HWY_RESTRICT lo) {
+template <class T>
+void Fp32AndExactScoresT(const float* HWY_RESTRICT qf, const double* HWY_RESTRICT qd, std::size_t d,
+                         const T* HWY_RESTRICT keys, std::size_t tiles, float* HWY_RESTRICT out,
+                         double* HWY_RESTRICT hi, double* HWY_RESTRICT lo) {
   const hn::ScalableTag<double> dd;
   const hn::Rebind<float, decltype(dd)> dh;  // as many floats as dd has doubles
   const std::size_t lanes = hn::Lanes(dd);
   for (std::size_t t = 0; t < tiles; ++t) {
-    const float* tile = keys + t * d * kTileKeys;
+    const T* tile = keys + t * d * kTileKeys;
     for (std::size_t w = 0; w < kTileKeys; w += lanes) {
       auto acc = hn::Zero(dh);
       auto s = hn::Zero(dd), e = hn::Zero(dd);
       for (std::size_t x = 0; x < d; ++x) {
-        const auto k = hn::LoadU(dh, tile + x * kTileKeys + w);
+        const auto k = LoadFloats(dh, tile + x * kTileKeys + w);
         acc = hn::Add(acc, hn::Mul(hn::Set(dh, qf[x]), k));
         TwoSumInto(s, e, hn::Mul(hn::Set(dd, qd[x]), hn::PromoteTo(dd, k)));
       }
@@ -92,20 +116,21 @@ void Fp32AndExactScores(const float* HWY_RESTRICT qf, const double* HWY_RESTRICT
   }
 }
 
-void PvFp32(const float* HWY_RESTRICT p, const float* HWY_RESTRICT v, std::size_t rows, std::size_t d,
-            float* HWY_RESTRICT o) {
+template <class T>
+void PvFp32T(const float* HWY_RESTRICT p, const T* HWY_RESTRICT v, std::size_t rows, std::size_t d,
+             float* HWY_RESTRICT o) {
   const hn::ScalableTag<float> df;
   const std::size_t lanes = hn::Lanes(df);
   std::size_t i = 0;
   for (; i + lanes <= d; i += lanes) {
     auto acc = hn::LoadU(df, o + i);
-    for (std::size_t j = 0; j < rows; ++j) acc = hn::Add(acc, hn::Mul(hn::Set(df, p[j]), hn::LoadU(df, v + j * d + i)));
+    for (std::size_t j = 0; j < rows; ++j) acc = hn::Add(acc, hn::Mul(hn::Set(df, p[j]), LoadFloats(df, v + j * d + i)));
     hn::StoreU(acc, df, o + i);
   }
   for (; i < d; ++i) {  // the same two roundings per step, one lane at a time
     float acc = o[i];
     for (std::size_t j = 0; j < rows; ++j) {
-      const float product = p[j] * v[j * d + i];
+      const float product = p[j] * ScalarFloat(v[j * d + i]);
       acc = acc + product;
     }
     o[i] = acc;
@@ -116,13 +141,13 @@ template <class T>
 void PvExact(const double* HWY_RESTRICT w, const T* HWY_RESTRICT v, std::size_t rows, std::size_t d,
              double* HWY_RESTRICT hi, double* HWY_RESTRICT lo) {
   const hn::ScalableTag<double> dd;
-  const hn::Rebind<T, decltype(dd)> dt;
+  const hn::Rebind<float, decltype(dd)> df;
   const std::size_t lanes = hn::Lanes(dd);
   const auto load = [&](const T* at) {
-    if constexpr (sizeof(T) == 4) {
-      return hn::PromoteTo(dd, hn::LoadU(dt, at));
-    } else {
+    if constexpr (std::is_same_v<T, double>) {
       return hn::LoadU(dd, at);
+    } else {
+      return hn::PromoteTo(dd, LoadFloats(df, at));
     }
   };
   std::size_t i = 0;
@@ -135,7 +160,9 @@ void PvExact(const double* HWY_RESTRICT w, const T* HWY_RESTRICT v, std::size_t 
   for (; i < d; ++i) {
     double s = hi[i], e = lo[i];
     for (std::size_t j = 0; j < rows; ++j) {
-      const double p = w[j] * static_cast<double>(v[j * d + i]);
+      double value;
+      if constexpr (std::is_same_v<T, double>) value = v[j * d + i]; else value = ScalarFloat(v[j * d + i]);
+      const double p = w[j] * value;
       const double sum = s + p, bp = sum - s;
       e += (s - (sum - bp)) + (p - bp);
       s = sum;
@@ -143,6 +170,21 @@ void PvExact(const double* HWY_RESTRICT w, const T* HWY_RESTRICT v, std::size_t 
     hi[i] = s;
     lo[i] = e;
   }
+}
+void Fp32AndExactScores(const float* qf, const double* qd, std::size_t d, const float* keys, std::size_t tiles,
+                        float* out, double* hi, double* lo) {
+  Fp32AndExactScoresT(qf, qd, d, keys, tiles, out, hi, lo);
+}
+void Fp32AndExactScoresBf16(const float* qf, const double* qd, std::size_t d, const std::uint16_t* keys,
+                            std::size_t tiles, float* out, double* hi, double* lo) {
+  Fp32AndExactScoresT(qf, qd, d, keys, tiles, out, hi, lo);
+}
+void PvFp32(const float* p, const float* v, std::size_t rows, std::size_t d, float* o) { PvFp32T(p, v, rows, d, o); }
+void PvFp32Bf16(const float* p, const std::uint16_t* v, std::size_t rows, std::size_t d, float* o) {
+  PvFp32T(p, v, rows, d, o);
+}
+void PvExactBf16(const double* w, const std::uint16_t* v, std::size_t rows, std::size_t d, double* hi, double* lo) {
+  PvExact(w, v, rows, d, hi, lo);
 }
 void PvExactF32(const double* w, const float* v, std::size_t rows, std::size_t d, double* hi, double* lo) {
   PvExact(w, v, rows, d, hi, lo);
@@ -166,6 +208,20 @@ HWY_EXPORT(Fp32AndExactScores);
 HWY_EXPORT(PvFp32);
 HWY_EXPORT(PvExactF32);
 HWY_EXPORT(PvExactF64);
+HWY_EXPORT(Fp32AndExactScoresBf16);
+HWY_EXPORT(PvFp32Bf16);
+HWY_EXPORT(PvExactBf16);
+
+void fp32_and_exact_scores(const float* qf, const double* qd, std::size_t d, const std::uint16_t* keys,
+                           std::size_t tiles, float* out, double* hi, double* lo) {
+  HWY_DYNAMIC_DISPATCH(Fp32AndExactScoresBf16)(qf, qd, d, keys, tiles, out, hi, lo);
+}
+void pv_fp32(const float* p, const std::uint16_t* v, std::size_t rows, std::size_t d, float* o) {
+  HWY_DYNAMIC_DISPATCH(PvFp32Bf16)(p, v, rows, d, o);
+}
+void pv_exact(const double* w, const std::uint16_t* v, std::size_t rows, std::size_t d, double* hi, double* lo) {
+  HWY_DYNAMIC_DISPATCH(PvExactBf16)(w, v, rows, d, hi, lo);
+}
 
 void fp32_and_exact_scores(const float* qf, const double* qd, std::size_t d, const float* keys, std::size_t tiles,
                            float* out, double* hi, double* lo) {

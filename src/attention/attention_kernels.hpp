@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace ropelab::attention::detail {
 
@@ -35,6 +36,12 @@ void pv_fp32(const float* p, const float* v, std::size_t rows, std::size_t d, fl
 // error-free, each product within 2^-53 relative). v as binary32 (the _f32 form) or binary64 values.
 void pv_exact_f32(const double* w, const float* v, std::size_t rows, std::size_t d, double* hi, double* lo);
 void pv_exact_f64(const double* w, const double* v, std::size_t rows, std::size_t d, double* hi, double* lo);
+
+// The same kernels on bf16 bit patterns (a bf16 cache: half the bytes; each value widened exactly by << 16).
+void fp32_and_exact_scores(const float* qf, const double* qd, std::size_t d, const std::uint16_t* keys,
+                           std::size_t tiles, float* out, double* hi, double* lo);
+void pv_fp32(const float* p, const std::uint16_t* v, std::size_t rows, std::size_t d, float* o);
+void pv_exact(const double* w, const std::uint16_t* v, std::size_t rows, std::size_t d, double* hi, double* lo);
 
 // The Highway target the kernels dispatch to (tests force each one in turn).
 const char* attention_kernel_target();

@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <cstring>
 #include <string>
 
 #include "attention/attention_internal.hpp"
 #include "attention/attention_kernels.hpp"
 #include "attention/softmax_plan.hpp"
 #include "ropelab/parallel_for.hpp"
+#include "ropelab/round.hpp"
 
 namespace ropelab::attention {
 namespace {
@@ -24,22 +26,54 @@ float binary32_value(double x, const char* name, std::size_t i) {
 
 }  // namespace
 
+bool is_bf16(double x) { return round_value(x, formats::bfloat16()) == x; }
+
+std::uint16_t bf16_bits(double x) {
+  const auto f = static_cast<float>(x);
+  std::uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  return static_cast<std::uint16_t>(bits >> 16);
+}
+
 KeyValueCache::KeyValueCache(std::span<const double> keys, std::span<const double> values, std::size_t n, std::size_t d)
     : n_(n), d_(d) {
   if (n == 0 || d == 0) throw std::invalid_argument("keys: the key set is empty");
   if (keys.size() != n * d) throw std::invalid_argument("keys: " + std::to_string(keys.size()) + " values, expected n x d");
   if (values.size() != n * d) throw std::invalid_argument("values: " + std::to_string(values.size()) + " values, expected n x d");
-  const std::size_t tiles = (n + detail::kTileKeys - 1) / detail::kTileKeys;
-  tiles_.assign(tiles * d * detail::kTileKeys, 0.0f);
-  for (std::size_t j = 0; j < n; ++j) {
-    for (std::size_t x = 0; x < d; ++x) {
-      tiles_[((j / detail::kTileKeys) * d + x) * detail::kTileKeys + j % detail::kTileKeys] =
-          binary32_value(keys[j * d + x], "keys", j * d + x);
-    }
+  for (std::size_t i = 0; i < n * d; ++i) {
+    binary32_value(keys[i], "keys", i);
+    binary32_value(values[i], "values", i);
   }
-  values_.resize(n * d);
-  for (std::size_t i = 0; i < n * d; ++i) values_[i] = binary32_value(values[i], "values", i);
+  bf16_ = std::all_of(keys.begin(), keys.end(), is_bf16) && std::all_of(values.begin(), values.end(), is_bf16);
+  const std::size_t tiles = (n + detail::kTileKeys - 1) / detail::kTileKeys;
+  const auto tiled = [&](std::size_t j, std::size_t x) {
+    return ((j / detail::kTileKeys) * d + x) * detail::kTileKeys + j % detail::kTileKeys;
+  };
+  if (bf16_) {
+    tiles_bf16_.assign(tiles * d * detail::kTileKeys, 0);
+    values_bf16_.resize(n * d);
+    for (std::size_t j = 0; j < n; ++j) {
+      for (std::size_t x = 0; x < d; ++x) tiles_bf16_[tiled(j, x)] = bf16_bits(keys[j * d + x]);
+    }
+    for (std::size_t i = 0; i < n * d; ++i) values_bf16_[i] = bf16_bits(values[i]);
+  } else {
+    tiles_f32_.assign(tiles * d * detail::kTileKeys, 0.0f);
+    values_f32_.resize(n * d);
+    for (std::size_t j = 0; j < n; ++j) {
+      for (std::size_t x = 0; x < d; ++x) tiles_f32_[tiled(j, x)] = static_cast<float>(keys[j * d + x]);
+    }
+    for (std::size_t i = 0; i < n * d; ++i) values_f32_[i] = static_cast<float>(values[i]);
+  }
 }
+
+const void* KeyValueCache::key_data() const {
+  return bf16_ ? static_cast<const void*>(tiles_bf16_.data()) : static_cast<const void*>(tiles_f32_.data());
+}
+const void* KeyValueCache::value_data() const {
+  return bf16_ ? static_cast<const void*>(values_bf16_.data()) : static_cast<const void*>(values_f32_.data());
+}
+std::size_t KeyValueCache::key_bytes() const { return bf16_ ? tiles_bf16_.size() * 2 : tiles_f32_.size() * 4; }
+std::size_t KeyValueCache::value_bytes() const { return bf16_ ? values_bf16_.size() * 2 : values_f32_.size() * 4; }
 
 std::pair<AttentionRow, AttentionRow> emulate_and_exact_cached(const AttentionRecipe& recipe, const Format& value_format,
                                                                std::span<const double> q, const KeyValueCache& cache,
@@ -61,15 +95,26 @@ std::pair<AttentionRow, AttentionRow> emulate_and_exact_cached(const AttentionRe
     const std::size_t t0 = static_cast<std::size_t>(task) * kTilesPerTask;
     const std::size_t count = std::min(kTilesPerTask, tiles - t0);
     const std::size_t at = t0 * detail::kTileKeys;
-    detail::fp32_and_exact_scores(qf.data(), qd.data(), d, cache.key_tiles().data() + t0 * d * detail::kTileKeys, count,
-                                  emulated.data() + at, hi.data() + at, lo.data() + at);
+    const std::size_t first = t0 * d * detail::kTileKeys;
+    if (cache.bf16()) {
+      detail::fp32_and_exact_scores(qf.data(), qd.data(), d, cache.key_tiles_bf16().data() + first, count,
+                                    emulated.data() + at, hi.data() + at, lo.data() + at);
+    } else {
+      detail::fp32_and_exact_scores(qf.data(), qd.data(), d, cache.key_tiles_f32().data() + first, count,
+                                    emulated.data() + at, hi.data() + at, lo.data() + at);
+    }
   });
   std::pair<AttentionRow, AttentionRow> rows;
   const detail::SoftmaxKernel softmax(recipe, d, value_format);
   const detail::WeightPlan plan = softmax.weights(std::vector<double>(emulated.begin(), emulated.begin() + static_cast<std::ptrdiff_t>(n)), rows.first);
   detail::exact_weights(std::span(hi).first(n), std::span(lo).first(n), d, rows.second);
-  softmax.output(plan, cache.values(), d, rows.first);
-  detail::exact_output(cache.values(), d, rows.second);
+  if (cache.bf16()) {
+    softmax.output(plan, cache.values_bf16(), d, rows.first);
+    detail::exact_output(cache.values_bf16(), d, rows.second);
+  } else {
+    softmax.output(plan, cache.values_f32(), d, rows.first);
+    detail::exact_output(cache.values_f32(), d, rows.second);
+  }
   return rows;
 }
 

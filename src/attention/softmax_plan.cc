@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <limits>
 
 #include "attention/attention_internal.hpp"
@@ -14,6 +17,14 @@ namespace ropelab::attention::detail {
 namespace {
 
 float f32(double x) { return static_cast<float>(x); }
+double value_of(float x) { return x; }
+double value_of(double x) { return x; }
+double value_of(std::uint16_t bf16) {
+  const std::uint32_t wide = static_cast<std::uint32_t>(bf16) << 16;
+  float f;
+  std::memcpy(&f, &wide, sizeof f);
+  return f;
+}
 constexpr double kLog2e = 1.4426950408889634;  // M_LOG2E in binary64
 
 // Neumaier's compensated sum in long double.
@@ -180,7 +191,7 @@ void SoftmaxKernel::output_impl(const WeightPlan& plan, std::span<const T> value
       for (std::size_t c = j0; c < j1; c += kPvRows) {
         const std::size_t rows = std::min(kPvRows, j1 - c);
         pf.assign(plan.p.begin() + static_cast<std::ptrdiff_t>(c), plan.p.begin() + static_cast<std::ptrdiff_t>(c + rows));
-        if constexpr (std::is_same_v<T, float>) {
+        if constexpr (!std::is_same_v<T, double>) {
           pv_fp32(pf.data(), values.data() + c * d, rows, d, of.data());
         } else {
           vf.assign(values.begin() + static_cast<std::ptrdiff_t>(c * d), values.begin() + static_cast<std::ptrdiff_t>((c + rows) * d));
@@ -196,7 +207,7 @@ void SoftmaxKernel::output_impl(const WeightPlan& plan, std::span<const T> value
       // accumulator; llama.cpp ggml_vec_mad_f16 converts back to fp16); binary64 accumulators in binary64.
       const double p = plan.p[j];
       for (std::size_t i = 0; i < d; ++i) {
-        const double v = static_cast<double>(values[j * d + i]);
+        const double v = value_of(values[j * d + i]);
         o[i] = wide ? std::fma(p, v, o[i]) : acc_(std::fma(f32(p), f32(v), f32(o[i])));
       }
     }
@@ -210,6 +221,10 @@ void SoftmaxKernel::output(const WeightPlan& plan, std::span<const float> values
   output_impl(plan, values, d, row);
 }
 void SoftmaxKernel::output(const WeightPlan& plan, std::span<const double> values, std::size_t d, AttentionRow& row) const {
+  output_impl(plan, values, d, row);
+}
+void SoftmaxKernel::output(const WeightPlan& plan, std::span<const std::uint16_t> values, std::size_t d,
+                           AttentionRow& row) const {
   output_impl(plan, values, d, row);
 }
 
@@ -243,6 +258,8 @@ void exact_output_impl(std::span<const T> values, std::size_t d, AttentionRow& r
     const std::size_t rows = std::min(kPvRows, n - c);
     if constexpr (std::is_same_v<T, float>) {
       pv_exact_f32(row.weights.data() + c, values.data() + c * d, rows, d, hi.data(), lo.data());
+    } else if constexpr (std::is_same_v<T, std::uint16_t>) {
+      pv_exact(row.weights.data() + c, values.data() + c * d, rows, d, hi.data(), lo.data());
     } else {
       pv_exact_f64(row.weights.data() + c, values.data() + c * d, rows, d, hi.data(), lo.data());
     }
@@ -254,5 +271,6 @@ void exact_output_impl(std::span<const T> values, std::size_t d, AttentionRow& r
 
 void exact_output(std::span<const float> values, std::size_t d, AttentionRow& row) { exact_output_impl(values, d, row); }
 void exact_output(std::span<const double> values, std::size_t d, AttentionRow& row) { exact_output_impl(values, d, row); }
+void exact_output(std::span<const std::uint16_t> values, std::size_t d, AttentionRow& row) { exact_output_impl(values, d, row); }
 
 }  // namespace ropelab::attention::detail

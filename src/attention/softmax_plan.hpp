@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -31,6 +32,7 @@ class SoftmaxKernel {
   // row.output from the plan; values are n rows of d values, binary32 (fast path allowed) or binary64.
   void output(const WeightPlan& plan, std::span<const float> values, std::size_t d, AttentionRow& row) const;
   void output(const WeightPlan& plan, std::span<const double> values, std::size_t d, AttentionRow& row) const;
+  void output(const WeightPlan& plan, std::span<const std::uint16_t> bf16_values, std::size_t d, AttentionRow& row) const;
 
  private:
   double exp_of(double arg) const;
@@ -54,6 +56,7 @@ void exact_weights(std::span<const double> hi, std::span<const double> lo, std::
 // binary64 rows.
 void exact_output(std::span<const float> values, std::size_t d, AttentionRow& row);
 void exact_output(std::span<const double> values, std::size_t d, AttentionRow& row);
+void exact_output(std::span<const std::uint16_t> bf16_values, std::size_t d, AttentionRow& row);
 
 // Rows per PV kernel call: each call walks its rows once per SIMD vector of outputs, so a chunk stays in cache.
 inline constexpr std::size_t kPvRows = 64;

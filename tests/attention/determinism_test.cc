@@ -115,7 +115,8 @@ TEST_CASE("the cached decode step equals the full path on the same cache, and it
   const rope::RopeSpec spec = testing::attention_spec(64, 64);
   const attention::HeadVectors hv = testing::gaussian_heads(1, 64, 900, 91);
   const attention::Layout layout = testing::decode_layout(5000, 900);
-  for (const char* name : {"flash-attention-2-bf16", "hf-eager-bf16", "vllm-paged-v1-bf16"}) {
+  // bf16 caches (the first three) and an fp16-key / fp32-value cache held as binary32 (llama.cpp).
+  for (const char* name : {"flash-attention-2-bf16", "hf-eager-bf16", "vllm-paged-v1-bf16", "llama.cpp-cpu-fa"}) {
     INFO("preset " << name);
     const attention::AttentionRecipe recipe = attention::attention_preset(name);
     const rope::Pipeline pipeline = rope::make_pipeline(spec, attention::paired_rope_recipe(recipe), 8192);
@@ -125,6 +126,7 @@ TEST_CASE("the cached decode step equals the full path on the same cache, and it
     std::vector<double> values(hv.v);
     round_in_place(std::span<double>(values), pipeline.recipe.input_format);
     const attention::KeyValueCache cache(rotated.k, values, hv.keys, 64);
+    CHECK(cache.bf16() == (std::string(name) != "llama.cpp-cpu-fa"));
     const auto [emulated, exact] = attention::emulate_and_exact_cached(recipe, pipeline.recipe.input_format, rotated.q, cache, 2);
     CHECK(testing::same_bits(emulated.scores, full[0].scores));
     CHECK(testing::same_bits(emulated.weights, full[0].weights));
