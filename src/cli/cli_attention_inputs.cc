@@ -8,6 +8,7 @@
 #include "cli/cli_attention.hpp"
 #include "cli/cli_support.hpp"
 #include "ropelab/attention/metrics.hpp"
+#include "ropelab/attention/shift_experiment.hpp"
 #include "ropelab/checked_size.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 #include "ropelab/rope/recipe_stages.hpp"
@@ -76,24 +77,7 @@ void gaussian_vectors(const AttentionOptions& o, AttentionSetup& s, std::size_t 
   const auto bytes = saturating_mul(saturating_mul(static_cast<std::uint64_t>(o.heads), keys),
                                     static_cast<std::uint64_t>(d) * 8 * 8);
   require_memory(o.heads > 1 ? "--heads" : "--context", bytes);
-  attention::HeadVectors& hv = s.vectors;
-  hv.heads = o.heads;
-  hv.dim = d;
-  hv.keys = keys;
-  const stats::VectorSet q = stats::gaussian_query(o.heads, d, scale, seed);
-  hv.q = q.values;
-  hv.k.resize(static_cast<std::size_t>(o.heads) * keys * static_cast<std::size_t>(d));
-  hv.v.resize(hv.k.size());
-  constexpr std::uint64_t kValueStreams = std::uint64_t{1} << 40;  // v_j: streams 2^40 + j, apart from the keys'
-  for (std::size_t j = 0; j < keys; ++j) {
-    const stats::VectorSet k = stats::gaussian_key(q, rho, scale, seed, j + 1);
-    const stats::VectorSet v = stats::standard_normal(o.heads, d, seed, kValueStreams + j);
-    for (int h = 0; h < o.heads; ++h) {
-      const std::size_t at = (static_cast<std::size_t>(h) * keys + j) * static_cast<std::size_t>(d);
-      std::copy_n(&k.values[static_cast<std::size_t>(h * d)], d, &hv.k[at]);
-      std::copy_n(&v.values[static_cast<std::size_t>(h * d)], d, &hv.v[at]);
-    }
-  }
+  s.vectors = attention::gaussian_heads(o.heads, d, keys, rho, scale, seed);
 }
 
 void file_vectors(const AttentionOptions& o, AttentionSetup& s, std::size_t keys) {
