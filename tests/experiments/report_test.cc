@@ -122,7 +122,7 @@ TEST_CASE("quick report: every promised file exists and is not empty", "[report]
     promised.push_back("figures/" + figure + ".png");
     promised.push_back("figures/" + figure + ".svg");
   }
-  CHECK(report_figures().size() == 7);
+  CHECK(report_figures().size() == 8);
   for (const std::string& file : promised) {
     INFO(file);
     CHECK(fs::is_regular_file(r.dir / file));
@@ -228,7 +228,7 @@ TEST_CASE("quick report: manifest keys and pages reference every figure", "[repo
   CHECK(manifest["threads"].get<int>() >= 1);
   CHECK(manifest["seeds"]["gaussian_vectors"] == 1);
   CHECK((manifest["git_commit"].is_null() || manifest["git_commit"].get<std::string>().size() == 40));
-  CHECK(manifest["experiments"].size() == 7);
+  CHECK(manifest["experiments"].size() == 8);
   for (const char* experiment : {"a:a_precision_wall", "g:g_regressions", "plots", "total"}) {
     INFO(experiment);
     CHECK(manifest["timings_seconds"].contains(experiment));
