@@ -86,6 +86,36 @@ HeadStatistics measure(const AttentionSetup& s, int threads) {
   return stats;
 }
 
+// Position-ID reset (packed documents): the query's document starts at R, so its keys R..P are seen at positions
+// 0..P−R instead of R..P. The effect is the D between the two layouts of the document's keys (exactly a shift by −R).
+void add_reset(const AttentionSetup& s, int threads, HeadStatistics& stats) {
+  const rope::Pipeline pipeline = rope::make_pipeline(s.spec, s.rope_recipe, s.pipeline_context);
+  const std::int64_t start = *s.reset;
+  const auto first = static_cast<std::size_t>(start - s.layout.key_positions.front());
+  const std::size_t keys = s.layout.key_positions.size() - first;
+  const auto d = static_cast<std::size_t>(s.spec.head_dim);
+  attention::HeadVectors doc = s.vectors;
+  doc.keys = keys;
+  doc.k.clear();
+  doc.v.clear();
+  for (int h = 0; h < s.vectors.heads; ++h) {
+    const auto from = static_cast<std::ptrdiff_t>((static_cast<std::size_t>(h) * s.vectors.keys + first) * d);
+    doc.k.insert(doc.k.end(), s.vectors.k.begin() + from, s.vectors.k.begin() + from + static_cast<std::ptrdiff_t>(keys * d));
+    doc.v.insert(doc.v.end(), s.vectors.v.begin() + from, s.vectors.v.begin() + from + static_cast<std::ptrdiff_t>(keys * d));
+  }
+  attention::Layout packed;
+  packed.query_position = s.layout.query_position;
+  packed.key_positions.assign(s.layout.key_positions.begin() + static_cast<std::ptrdiff_t>(first), s.layout.key_positions.end());
+  const auto a = attention::emulate_attention(pipeline, s.recipe, packed, doc, threads);
+  const auto b = attention::emulate_attention(pipeline, s.recipe, attention::shifted(packed, -start), doc, threads);
+  for (std::size_t h = 0; h < stats.size(); ++h) {
+    const attention::ShiftDifference diff = attention::shift_difference(a[h], b[h]);
+    stats[h].emplace_back("reset_D_weight", diff.weight_l1);
+    stats[h].emplace_back("reset_D_logit_max", diff.max_logit_difference);
+    stats[h].emplace_back("reset_first_key_share", diff.first_key_share);
+  }
+}
+
 void add_collisions(const AttentionSetup& s, int threads, HeadStatistics& stats) {
   const rope::Pipeline pipeline = rope::make_pipeline(s.spec, s.rope_recipe, s.pipeline_context);
   const auto base = attention::emulate_attention(pipeline, s.recipe, s.layout, s.vectors, threads);
@@ -108,6 +138,7 @@ void run(const AttentionOptions& o) {
   const AttentionSetup s = resolve_attention(o);
   if (!o.csv.empty()) outputs.add("--csv", o.csv);
   HeadStatistics stats = measure(s, o.threads);
+  if (s.reset) add_reset(s, o.threads, stats);
   if (o.collisions) add_collisions(s, o.threads, stats);
   if (o.json) {
     nlohmann::json j;
@@ -158,6 +189,8 @@ void add_attention_command(CLI::App& app) {
   sub->add_option("--keys", o->keys, "Keys: the K positions up to the query's, in [1, P+1] (default all)")->type_name("K");
   sub->add_option("--shift", o->shifts, "Shifts D,...: the same layout moved by each (AnchorAttention D(shift))")->type_name("LIST");
   sub->add_option("--needle", o->needle, "POS[:STRENGTH]: the key at POS aligned with the query (strength in [1e-3, 1e3])")->type_name("N");
+  sub->add_option("--reset", o->reset, "R: position-ID reset; the query's document starts at R (D between the document "
+                                      "at R..P and at 0..P-R)")->type_name("R");
   sub->add_option("--q-file", o->q_file, "Queries: .npy/CSV, heads x head_dim")->type_name("FILE");
   sub->add_option("--k-file", o->k_file, "Keys: .npy/CSV, (heads x keys) x head_dim, head-major")->type_name("FILE");
   sub->add_option("--v-file", o->v_file, "Values: as --k-file (default: seeded N(0, 1))")->type_name("FILE");

@@ -22,6 +22,7 @@ struct AttentionOptions {
   std::optional<std::string> query_position, keys;
   std::string shifts;
   std::optional<std::string> needle;
+  std::optional<std::string> reset;
   std::string q_file, k_file, v_file;
   std::string rho = "0.3", scale = "1", seed = "0";
   int heads = 1;
@@ -43,6 +44,7 @@ struct AttentionSetup {
   attention::HeadVectors vectors;
   std::vector<std::int64_t> shifts;
   std::optional<std::size_t> needle_key;  // index of the needle among the keys
+  std::optional<std::int64_t> reset;      // position-ID reset: the document starts here
   std::size_t top_k = 10;
 };
 

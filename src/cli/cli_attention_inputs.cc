@@ -142,6 +142,10 @@ AttentionSetup resolve_attention(const AttentionOptions& o) {
   s.top_k = o.top_k ? integer_in_range("--top-k", *o.top_k, 1, keys) : std::min<std::uint64_t>(10, keys);
   const bool files = !o.q_file.empty() || !o.k_file.empty() || !o.v_file.empty();
   if (files) file_vectors(o, s, keys); else gaussian_vectors(o, s, keys);
+  if (o.reset) {
+    const std::uint64_t start = integer_in_range("--reset", *o.reset, query + 2 - keys, query);
+    s.reset = static_cast<std::int64_t>(start);
+  }
   if (o.needle) {
     const std::size_t colon = o.needle->find(':');
     const std::string where = o.needle->substr(0, colon);

@@ -57,6 +57,10 @@ run attention --preset llama.cpp-cpu-fa --model llama-3-8b --context 256 --set s
 expect_equal "--set on both recipes: exit" "$status" 0
 expect_contains "--set recorded" "$out" '"softmax_block": "16"'
 
+run attention --preset hf-eager-bf16 --model llama-3-8b --context 256 --reset 100 --csv "$scratch/table.csv"
+expect_equal "--reset: exit" "$status" 0
+expect_contains "--reset rows" "$(<"$scratch/table.csv")" "0,reset_D_weight,"
+
 # --- Bad input: exit 2 naming the argument and its range; no partial CSV.
 expect_usage_error "query position outside" "--query-position" "[0, 1023]" -- \
   attention --model llama-3-8b --context 1024 --query-position 1024
@@ -71,6 +75,7 @@ expect_usage_error "unknown preset" "--preset" "allowed" -- attention --model ll
 expect_usage_error "bad stage" "--set" "softmax_block" -- attention --model llama-3-8b --context 64 --set softmax_block=0
 expect_usage_error "bad shift" "--shift" -- attention --model llama-3-8b --context 64 --shift 5,,6
 expect_usage_error "needle after query" "--needle" -- attention --model llama-3-8b --context 64 --query-position 10 --needle 11
+expect_usage_error "reset at the first key" "--reset" "[1, 255]" -- attention --model llama-3-8b --context 256 --reset 0
 expect_usage_error "top-k" "--top-k" "[1, 64]" -- attention --model llama-3-8b --context 64 --top-k 65
 expect_usage_error "missing k file" "--k-file" -- attention --base 10000 --dim 4 --context 3 --q-file "$scratch/q.csv"
 run attention --model llama-3-8b --context 64 --query-position 64 --csv "$scratch/partial.csv"
