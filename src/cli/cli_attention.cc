@@ -140,23 +140,6 @@ void run(const AttentionOptions& o) {
   HeadStatistics stats = measure(s, o.threads);
   if (s.reset) add_reset(s, o.threads, stats);
   if (o.collisions) add_collisions(s, o.threads, stats);
-  if (o.json) {
-    nlohmann::json j;
-    j["attention_preset"] = s.recipe.name;
-    j["rope_preset"] = s.rope_recipe.name;
-    j["context"] = s.context;
-    j["query_position"] = s.layout.query_position;
-    j["keys"] = s.layout.key_positions.size();
-    for (const auto& [stage, value] : attention::attention_stages(s.recipe)) j["stages"][stage] = value;
-    for (std::size_t h = 0; h < stats.size(); ++h) {
-      nlohmann::json head;
-      for (const auto& [name, value] : stats[h]) head[name] = value;
-      j["heads"].push_back(head);
-    }
-    std::cout << j.dump(2) << "\n";
-    outputs.commit();
-    if (o.csv.empty()) return;
-  }
   Table table({"head", "statistic", "value"});
   table.add_row({"-", "attention_preset", s.recipe.name});
   table.add_row({"-", "rope_preset", s.rope_recipe.name});
@@ -165,12 +148,25 @@ void run(const AttentionOptions& o) {
   for (std::size_t h = 0; h < stats.size(); ++h) {
     for (const auto& [name, value] : stats[h]) table.add_row({std::to_string(h), name, stats_number(value)});
   }
-  if (o.json) {
-    outputs.write(o.csv, [&](std::ostream& out) { table.print_csv(out); });
-    outputs.commit();
+  if (!o.json) {
+    emit_table(table, outputs, o.csv);
     return;
   }
-  emit_table(table, outputs, o.csv);
+  nlohmann::json j;
+  j["attention_preset"] = s.recipe.name;
+  j["rope_preset"] = s.rope_recipe.name;
+  j["context"] = s.context;
+  j["query_position"] = s.layout.query_position;
+  j["keys"] = s.layout.key_positions.size();
+  for (const auto& [stage, value] : attention::attention_stages(s.recipe)) j["stages"][stage] = value;
+  for (std::size_t h = 0; h < stats.size(); ++h) {
+    nlohmann::json head;
+    for (const auto& [name, value] : stats[h]) head[name] = value;
+    j["heads"].push_back(head);
+  }
+  std::cout << j.dump(2) << "\n";
+  if (!o.csv.empty()) outputs.write(o.csv, [&](std::ostream& out) { table.print_csv(out); });
+  outputs.commit();
 }
 
 }  // namespace

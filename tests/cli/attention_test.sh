@@ -56,6 +56,10 @@ expect_contains "collisions row" "$(<"$scratch/table.csv")" "moved_key_collision
 run attention --preset llama.cpp-cpu-fa --model llama-3-8b --context 256 --set softmax_block=16,table_format=fp32 --json
 expect_equal "--set on both recipes: exit" "$status" 0
 expect_contains "--set recorded" "$out" '"softmax_block": "16"'
+run attention --model llama-3-8b --context 64 --json --csv "$scratch/both.csv"
+expect_equal "--json with --csv: exit" "$status" 0
+expect_contains "--json with --csv: csv" "$(<"$scratch/both.csv")" "0,kl_exact_emulated,"
+
 
 run attention --preset hf-eager-bf16 --model llama-3-8b --context 256 --reset 100 --csv "$scratch/table.csv"
 expect_equal "--reset: exit" "$status" 0
