@@ -111,7 +111,7 @@ TEST_CASE("emulated attention: identical bits on every SIMD target and thread co
 }
 
 TEST_CASE("the cached decode step equals the full path on the same cache, and its exact row the cached exact arithmetic",
-          "[attention][cache]") {
+          "[attention][cache][simd]") {
   const rope::RopeSpec spec = testing::attention_spec(64, 64);
   const attention::HeadVectors hv = testing::gaussian_heads(1, 64, 900, 91);
   const attention::Layout layout = testing::decode_layout(5000, 900);
@@ -127,12 +127,19 @@ TEST_CASE("the cached decode step equals the full path on the same cache, and it
     round_in_place(std::span<double>(values), pipeline.recipe.input_format);
     const attention::KeyValueCache cache(rotated.k, values, hv.keys, 64);
     CHECK(cache.bf16() == (std::string(name) != "llama.cpp-cpu-fa"));
-    const auto [emulated, exact] = attention::emulate_and_exact_cached(recipe, pipeline.recipe.input_format, rotated.q, cache, 2);
-    CHECK(testing::same_bits(emulated.scores, full[0].scores));
-    CHECK(testing::same_bits(emulated.weights, full[0].weights));
-    CHECK(testing::same_bits(emulated.output, full[0].output));
-    const attention::RowErrors e = attention::row_errors(exact, emulated, 5);
+    const auto reference = attention::emulate_and_exact_cached(recipe, pipeline.recipe.input_format, rotated.q, cache, 1);
+    CHECK(testing::same_bits(reference.first.scores, full[0].scores));
+    CHECK(testing::same_bits(reference.first.weights, full[0].weights));
+    CHECK(testing::same_bits(reference.first.output, full[0].output));
+    const attention::RowErrors e = attention::row_errors(reference.second, reference.first, 5);
     CHECK(e.max_logit_error < 0.05);  // the kernel's own error on a bf16 cache, far from the exact arithmetic's
     CHECK(e.top1_agrees);
+    testing::for_each_simd_target([&](const std::string&) {  // the cache kernels (bf16 and binary32 forms)
+      const auto [emulated, exact] = attention::emulate_and_exact_cached(recipe, pipeline.recipe.input_format, rotated.q, cache, 2);
+      CHECK(testing::same_bits(emulated.output, reference.first.output));
+      CHECK(testing::same_bits(exact.scores, reference.second.scores));
+      CHECK(testing::same_bits(exact.weights, reference.second.weights));
+      CHECK(testing::same_bits(exact.output, reference.second.output));
+    });
   }
 }
