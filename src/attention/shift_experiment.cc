@@ -73,4 +73,52 @@ std::vector<ShiftPoint> run_shift_experiment(const ShiftExperiment& e) {
   return points;
 }
 
+KeyCollisions key_collisions(const rope::Pipeline& pipeline, const AttentionRecipe& recipe, const Layout& layout,
+                             const HeadVectors& vectors, int threads) {
+  const Format& input = pipeline.recipe.input_format;
+  const long context = pipeline.context_length;
+  const auto base = emulate_attention(pipeline, recipe, layout, vectors, threads);
+  const auto base_exact = exact_attention(pipeline.spec, context, input, layout, vectors, threads);
+  Layout moved = layout;
+  for (std::int64_t& p : moved.key_positions) p = std::max<std::int64_t>(0, p - 1);
+  const auto moved_emulated = emulate_attention(pipeline, recipe, moved, vectors, threads);
+  const auto moved_exact = exact_attention(pipeline.spec, context, input, moved, vectors, threads);
+  HeadVectors swapped = vectors;
+  const auto d = static_cast<std::size_t>(vectors.dim);
+  for (int h = 0; h < vectors.heads; ++h) {
+    for (std::size_t j = 0; j < vectors.keys; ++j) {
+      const std::span<const double> next = vectors.key(h, (j + 1) % vectors.keys);
+      std::copy(next.begin(), next.end(),
+                swapped.k.begin() + static_cast<std::ptrdiff_t>((static_cast<std::size_t>(h) * vectors.keys + j) * d));
+    }
+  }
+  const auto swapped_emulated = emulate_attention(pipeline, recipe, layout, swapped, threads);
+  const auto swapped_exact = exact_attention(pipeline.spec, context, input, layout, swapped, threads);
+  KeyCollisions c;
+  for (std::size_t h = 0; h < base.size(); ++h) {
+    c.moved.push_back(score_collisions(base[h], moved_emulated[h], base_exact[h], moved_exact[h]));
+    c.swapped.push_back(score_collisions(base[h], swapped_emulated[h], base_exact[h], swapped_exact[h]));
+  }
+  return c;
+}
+
+CollisionFractions run_collision_experiment(const std::string& preset, const rope::RopeSpec& spec, long context,
+                                            int heads, std::uint64_t seed, double rho) {
+  if (context < 2) throw std::invalid_argument("context: " + std::to_string(context) + " is not >= 2");
+  const AttentionRecipe& recipe = attention_preset(preset);
+  const rope::Pipeline pipeline = rope::make_pipeline(spec, paired_rope_recipe(recipe), context);
+  const HeadVectors hv = gaussian_heads(heads, spec.head_dim, static_cast<std::size_t>(context), rho, 1.0, seed);
+  Layout layout;
+  layout.query_position = context - 1;
+  layout.key_positions.resize(static_cast<std::size_t>(context));
+  std::iota(layout.key_positions.begin(), layout.key_positions.end(), std::int64_t{0});
+  const KeyCollisions c = key_collisions(pipeline, recipe, layout, hv);
+  CollisionFractions f;
+  for (int h = 0; h < heads; ++h) {
+    f.moved += static_cast<double>(c.moved[static_cast<std::size_t>(h)]) / static_cast<double>(context * heads);
+    f.swapped += static_cast<double>(c.swapped[static_cast<std::size_t>(h)]) / static_cast<double>(context * heads);
+  }
+  return f;
+}
+
 }  // namespace ropelab::attention

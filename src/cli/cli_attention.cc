@@ -14,6 +14,7 @@
 #include "cli/cli_stats_support.hpp"
 #include "cli/cli_table.hpp"
 #include "ropelab/attention/metrics.hpp"
+#include "ropelab/attention/shift_experiment.hpp"
 #include "ropelab/io/output_files.hpp"
 
 namespace ropelab::cli {
@@ -23,20 +24,6 @@ using attention::AttentionRow;
 
 // Rows (statistic, value) per head, in table order.
 using HeadStatistics = std::vector<std::vector<std::pair<std::string, double>>>;
-
-// The moved layout (every key one position later, the query fixed) and the swapped vectors (key j takes key
-// j+1's vector, the last key the first's), for the collision counts.
-attention::HeadVectors swapped_keys(const attention::HeadVectors& hv) {
-  attention::HeadVectors out = hv;
-  const auto d = static_cast<std::size_t>(hv.dim);
-  for (int h = 0; h < hv.heads; ++h) {
-    for (std::size_t j = 0; j < hv.keys; ++j) {
-      const std::span<const double> next = hv.key(h, (j + 1) % hv.keys);
-      std::copy(next.begin(), next.end(), out.k.begin() + static_cast<std::ptrdiff_t>((static_cast<std::size_t>(h) * hv.keys + j) * d));
-    }
-  }
-  return out;
-}
 
 HeadStatistics measure(const AttentionSetup& s, int threads) {
   const rope::Pipeline pipeline = rope::make_pipeline(s.spec, s.rope_recipe, s.pipeline_context);
@@ -118,18 +105,10 @@ void add_reset(const AttentionSetup& s, int threads, HeadStatistics& stats) {
 
 void add_collisions(const AttentionSetup& s, int threads, HeadStatistics& stats) {
   const rope::Pipeline pipeline = rope::make_pipeline(s.spec, s.rope_recipe, s.pipeline_context);
-  const auto base = attention::emulate_attention(pipeline, s.recipe, s.layout, s.vectors, threads);
-  const auto base_exact = attention::exact_attention(s.spec, s.pipeline_context, s.rope_recipe.input_format, s.layout, s.vectors, threads);
-  attention::Layout moved = s.layout;
-  for (std::int64_t& p : moved.key_positions) p = std::max<std::int64_t>(0, p - 1);  // one position earlier
-  const auto moved_emulated = attention::emulate_attention(pipeline, s.recipe, moved, s.vectors, threads);
-  const auto moved_exact = attention::exact_attention(s.spec, s.pipeline_context, s.rope_recipe.input_format, moved, s.vectors, threads);
-  const attention::HeadVectors swapped = swapped_keys(s.vectors);
-  const auto swapped_emulated = attention::emulate_attention(pipeline, s.recipe, s.layout, swapped, threads);
-  const auto swapped_exact = attention::exact_attention(s.spec, s.pipeline_context, s.rope_recipe.input_format, s.layout, swapped, threads);
+  const attention::KeyCollisions c = attention::key_collisions(pipeline, s.recipe, s.layout, s.vectors, threads);
   for (std::size_t h = 0; h < stats.size(); ++h) {
-    stats[h].emplace_back("moved_key_collisions", static_cast<double>(attention::score_collisions(base[h], moved_emulated[h], base_exact[h], moved_exact[h])));
-    stats[h].emplace_back("swapped_key_collisions", static_cast<double>(attention::score_collisions(base[h], swapped_emulated[h], base_exact[h], swapped_exact[h])));
+    stats[h].emplace_back("moved_key_collisions", static_cast<double>(c.moved[h]));
+    stats[h].emplace_back("swapped_key_collisions", static_cast<double>(c.swapped[h]));
   }
 }
 

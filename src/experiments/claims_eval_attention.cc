@@ -63,6 +63,29 @@ void add_attention_evaluators(std::map<std::string, Evaluator>& t) {
         m.detail = e.preset + ", " + std::to_string(e.heads) + " heads, seed " + std::to_string(e.seed);
         return m;
       }};
+
+  t["attention.key_collisions"] = {
+      "fraction of keys whose emulated score is bit-for-bit unchanged when moved one position (\"moved\") or swapped "
+      "for the next key (\"swapped\") while the exact score changes; decode layout 0..L-1, seeded Gaussian heads",
+      {{"attention_preset", {ParamType::text}}, {"head_dim", {ParamType::integer}}, {"base", {ParamType::number}},
+       {"context", {ParamType::integer}}, {"heads", opt_int}, {"seed", opt_int}, {"rho", opt_num},
+       {"statistic", {ParamType::text}}},
+      [](const Params& p) {
+        const std::string statistic = p.text("statistic");
+        if (statistic != "moved" && statistic != "swapped")
+          throw std::invalid_argument(p.where("statistic") + ": '" + statistic + "' is not \"moved\" or \"swapped\"");
+        rope::RopeSpec spec;
+        spec.head_dim = spec.rotary_dims = static_cast<int>(p.integer("head_dim"));
+        spec.base = p.number("base");
+        spec.max_position_embeddings = 1 << 20;
+        const int heads = static_cast<int>(p.integer_or("heads", 4));
+        const auto seed = static_cast<std::uint64_t>(p.integer_or("seed", 1));
+        const attention::CollisionFractions f = attention::run_collision_experiment(
+            p.text("attention_preset"), spec, static_cast<long>(p.integer("context")), heads, seed, p.number_or("rho", 0.3));
+        return Measurement{{statistic == "moved" ? f.moved : f.swapped},
+                           "moved " + number_text(f.moved) + ", swapped " + number_text(f.swapped) + ", " +
+                               std::to_string(heads) + " heads"};
+      }};
 }
 
 }  // namespace ropelab::experiments::claims

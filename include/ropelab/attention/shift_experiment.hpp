@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ropelab/attention/attention.hpp"
+#include "ropelab/attention/attention_recipe.hpp"
 #include "ropelab/rope/rope_spec.hpp"
 
 namespace ropelab::attention {
@@ -37,5 +38,22 @@ struct ShiftPoint {
 
 // Throws std::invalid_argument for an unknown preset, L < 2, a negative shift or positions beyond 2^53 − 1.
 std::vector<ShiftPoint> run_shift_experiment(const ShiftExperiment& experiment);
+
+// Keys the stack cannot tell apart (the positions-and-tokens paper's failure modes at the weight level), per head:
+// `moved` counts keys whose emulated score is bit-for-bit unchanged when every key moves one position earlier
+// (position 0 stays), `swapped` those unchanged when key j takes key j+1's vector (the last the first's), while
+// the exact scores (exact_attention with `input_format`) change (metrics.hpp score_collisions).
+struct KeyCollisions {
+  std::vector<std::size_t> moved, swapped;
+};
+KeyCollisions key_collisions(const rope::Pipeline& pipeline, const AttentionRecipe& recipe, const Layout& layout,
+                             const HeadVectors& vectors, int threads = 0);
+
+// The same on the seeded Gaussian decode layout 0..L−1 (no sink): the fraction of keys that collide, mean over heads.
+struct CollisionFractions {
+  double moved = 0, swapped = 0;
+};
+CollisionFractions run_collision_experiment(const std::string& preset, const rope::RopeSpec& spec, long context,
+                                            int heads, std::uint64_t seed, double rho = 0.3);
 
 }  // namespace ropelab::attention
