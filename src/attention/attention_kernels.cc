@@ -137,6 +137,54 @@ void PvFp32T(const float* HWY_RESTRICT p, const T* HWY_RESTRICT v, std::size_t r
   }
 }
 
+// Both PV passes over one chunk of rows at once (one read of V): the emulated fp32 accumulation of PvFp32T and the
+// exact TwoSum accumulation of PvExact, each output lane in the same order as the separate kernels.
+template <class T>
+void PvFp32AndExactT(const float* HWY_RESTRICT p, const double* HWY_RESTRICT w, const T* HWY_RESTRICT v,
+                     std::size_t rows, std::size_t d, float* HWY_RESTRICT o, double* HWY_RESTRICT hi,
+                     double* HWY_RESTRICT lo) {
+  const hn::ScalableTag<double> dd;
+  const hn::Rebind<float, decltype(dd)> df;  // as many floats as doubles
+  const std::size_t lanes = hn::Lanes(dd);
+  std::size_t i = 0;
+  for (; i + lanes <= d; i += lanes) {
+    auto acc = hn::LoadU(df, o + i);
+    auto s = hn::LoadU(dd, hi + i), e = hn::LoadU(dd, lo + i);
+    for (std::size_t j = 0; j < rows; ++j) {
+      const auto value = LoadFloats(df, v + j * d + i);
+      acc = hn::Add(acc, hn::Mul(hn::Set(df, p[j]), value));
+      TwoSumInto(s, e, hn::Mul(hn::Set(dd, w[j]), hn::PromoteTo(dd, value)));
+    }
+    hn::StoreU(acc, df, o + i);
+    hn::StoreU(s, dd, hi + i);
+    hn::StoreU(e, dd, lo + i);
+  }
+  for (; i < d; ++i) {
+    float acc = o[i];
+    double s = hi[i], e = lo[i];
+    for (std::size_t j = 0; j < rows; ++j) {
+      const float value = ScalarFloat(v[j * d + i]);
+      const float product = p[j] * value;
+      acc = acc + product;
+      const double t = w[j] * static_cast<double>(value);
+      const double sum = s + t, bt = sum - s;
+      e += (s - (sum - bt)) + (t - bt);
+      s = sum;
+    }
+    o[i] = acc;
+    hi[i] = s;
+    lo[i] = e;
+  }
+}
+void PvFp32AndExactBf16(const float* p, const double* w, const std::uint16_t* v, std::size_t rows, std::size_t d,
+                        float* o, double* hi, double* lo) {
+  PvFp32AndExactT(p, w, v, rows, d, o, hi, lo);
+}
+void PvFp32AndExactF32(const float* p, const double* w, const float* v, std::size_t rows, std::size_t d, float* o,
+                       double* hi, double* lo) {
+  PvFp32AndExactT(p, w, v, rows, d, o, hi, lo);
+}
+
 template <class T>
 void PvExact(const double* HWY_RESTRICT w, const T* HWY_RESTRICT v, std::size_t rows, std::size_t d,
              double* HWY_RESTRICT hi, double* HWY_RESTRICT lo) {
@@ -211,6 +259,17 @@ HWY_EXPORT(PvExactF64);
 HWY_EXPORT(Fp32AndExactScoresBf16);
 HWY_EXPORT(PvFp32Bf16);
 HWY_EXPORT(PvExactBf16);
+HWY_EXPORT(PvFp32AndExactBf16);
+HWY_EXPORT(PvFp32AndExactF32);
+
+void pv_fp32_and_exact(const float* p, const double* w, const std::uint16_t* v, std::size_t rows, std::size_t d,
+                       float* o, double* hi, double* lo) {
+  HWY_DYNAMIC_DISPATCH(PvFp32AndExactBf16)(p, w, v, rows, d, o, hi, lo);
+}
+void pv_fp32_and_exact(const float* p, const double* w, const float* v, std::size_t rows, std::size_t d, float* o,
+                       double* hi, double* lo) {
+  HWY_DYNAMIC_DISPATCH(PvFp32AndExactF32)(p, w, v, rows, d, o, hi, lo);
+}
 
 void fp32_and_exact_scores(const float* qf, const double* qd, std::size_t d, const std::uint16_t* keys,
                            std::size_t tiles, float* out, double* hi, double* lo) {

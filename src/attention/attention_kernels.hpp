@@ -43,6 +43,13 @@ void fp32_and_exact_scores(const float* qf, const double* qd, std::size_t d, con
 void pv_fp32(const float* p, const std::uint16_t* v, std::size_t rows, std::size_t d, float* o);
 void pv_exact(const double* w, const std::uint16_t* v, std::size_t rows, std::size_t d, double* hi, double* lo);
 
+// pv_fp32 and pv_exact_* over the same rows in one read of V (bf16 bit patterns or binary32 values): o as pv_fp32
+// with p, (hi, lo) as the exact PV with w, bit for bit.
+void pv_fp32_and_exact(const float* p, const double* w, const std::uint16_t* v, std::size_t rows, std::size_t d,
+                       float* o, double* hi, double* lo);
+void pv_fp32_and_exact(const float* p, const double* w, const float* v, std::size_t rows, std::size_t d, float* o,
+                       double* hi, double* lo);
+
 // The Highway target the kernels dispatch to (tests force each one in turn).
 const char* attention_kernel_target();
 

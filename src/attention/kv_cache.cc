@@ -109,11 +109,9 @@ std::pair<AttentionRow, AttentionRow> emulate_and_exact_cached(const AttentionRe
   const detail::WeightPlan plan = softmax.weights(std::vector<double>(emulated.begin(), emulated.begin() + static_cast<std::ptrdiff_t>(n)), rows.first);
   detail::exact_weights(std::span(hi).first(n), std::span(lo).first(n), d, rows.second);
   if (cache.bf16()) {
-    softmax.output(plan, cache.values_bf16(), d, rows.first);
-    detail::exact_output(cache.values_bf16(), d, rows.second);
+    softmax.output_with_exact(plan, cache.values_bf16(), d, rows.first, rows.second);
   } else {
-    softmax.output(plan, cache.values_f32(), d, rows.first);
-    detail::exact_output(cache.values_f32(), d, rows.second);
+    softmax.output_with_exact(plan, cache.values_f32(), d, rows.first, rows.second);
   }
   return rows;
 }

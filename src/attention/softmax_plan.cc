@@ -213,8 +213,47 @@ void SoftmaxKernel::output_impl(const WeightPlan& plan, std::span<const T> value
     }
   }
   if (fast) std::copy(of.begin(), of.end(), o.begin());
-  row.output.resize(d);
-  for (std::size_t i = 0; i < d; ++i) row.output[i] = out_(plan.normalise_output ? normalise(o[i], plan.l) : o[i]);
+  finish(plan, o, row);
+}
+
+void SoftmaxKernel::finish(const WeightPlan& plan, const std::vector<double>& o, AttentionRow& row) const {
+  row.output.resize(o.size());
+  for (std::size_t i = 0; i < o.size(); ++i) row.output[i] = out_(plan.normalise_output ? normalise(o[i], plan.l) : o[i]);
+}
+
+template <class T>
+void SoftmaxKernel::output_with_exact_impl(const WeightPlan& plan, std::span<const T> values, std::size_t d,
+                                           AttentionRow& row, AttentionRow& exact) const {
+  if (!exact_products_) {
+    output_impl(plan, values, d, row);
+    exact_output(values, d, exact);
+    return;
+  }
+  const std::size_t n = plan.p.size();
+  std::vector<float> of(d, 0.0f), pf;
+  std::vector<double> hi(d, 0.0), lo(d, 0.0);
+  for (std::size_t b = 0, j0 = 0; j0 < n; ++b, j0 += plan.block) {
+    const std::size_t j1 = std::min(n, j0 + plan.block);
+    const double ms = plan.block_scale[b];
+    if (ms != 1) for (float& oi : of) oi = f32(static_cast<double>(oi) * ms);  // as output_impl's fast path
+    for (std::size_t c = j0; c < j1; c += kPvRows) {
+      const std::size_t rows = std::min(kPvRows, j1 - c);
+      pf.assign(plan.p.begin() + static_cast<std::ptrdiff_t>(c), plan.p.begin() + static_cast<std::ptrdiff_t>(c + rows));
+      pv_fp32_and_exact(pf.data(), exact.weights.data() + c, values.data() + c * d, rows, d, of.data(), hi.data(), lo.data());
+    }
+  }
+  finish(plan, std::vector<double>(of.begin(), of.end()), row);
+  exact.output.resize(d);
+  for (std::size_t i = 0; i < d; ++i) exact.output[i] = hi[i] + lo[i];
+}
+
+void SoftmaxKernel::output_with_exact(const WeightPlan& plan, std::span<const std::uint16_t> values, std::size_t d,
+                                      AttentionRow& row, AttentionRow& exact) const {
+  output_with_exact_impl(plan, values, d, row, exact);
+}
+void SoftmaxKernel::output_with_exact(const WeightPlan& plan, std::span<const float> values, std::size_t d,
+                                      AttentionRow& row, AttentionRow& exact) const {
+  output_with_exact_impl(plan, values, d, row, exact);
 }
 
 void SoftmaxKernel::output(const WeightPlan& plan, std::span<const float> values, std::size_t d, AttentionRow& row) const {

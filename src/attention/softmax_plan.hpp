@@ -33,6 +33,12 @@ class SoftmaxKernel {
   void output(const WeightPlan& plan, std::span<const float> values, std::size_t d, AttentionRow& row) const;
   void output(const WeightPlan& plan, std::span<const double> values, std::size_t d, AttentionRow& row) const;
   void output(const WeightPlan& plan, std::span<const std::uint16_t> bf16_values, std::size_t d, AttentionRow& row) const;
+  // row.output as output() and exact.output as exact_output() (exact.weights set), in one pass over V when the
+  // emulated PV takes the fast path; the same bits either way.
+  void output_with_exact(const WeightPlan& plan, std::span<const std::uint16_t> bf16_values, std::size_t d,
+                         AttentionRow& row, AttentionRow& exact) const;
+  void output_with_exact(const WeightPlan& plan, std::span<const float> values, std::size_t d, AttentionRow& row,
+                         AttentionRow& exact) const;
 
  private:
   double exp_of(double arg) const;
@@ -40,6 +46,10 @@ class SoftmaxKernel {
   double rescale(double m_old, double m_new) const;
   double final_sum(double sum) const;
   double normalise(double x, double sum) const;
+  template <class T>
+  void output_with_exact_impl(const WeightPlan& plan, std::span<const T> values, std::size_t d, AttentionRow& row,
+                              AttentionRow& exact) const;
+  void finish(const WeightPlan& plan, const std::vector<double>& o, AttentionRow& row) const;
   template <class T>
   void output_impl(const WeightPlan& plan, std::span<const T> values, std::size_t d, AttentionRow& row) const;
 

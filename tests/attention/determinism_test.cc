@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "attention_kernels.hpp"
+#include "softmax_plan.hpp"
 #include "attention/attention_test_support.hpp"
 #include "precision/simd_targets.hpp"
 #include "ropelab/attention/attention.hpp"
@@ -134,6 +135,10 @@ TEST_CASE("the cached decode step equals the full path on the same cache, and it
     const attention::RowErrors e = attention::row_errors(reference.second, reference.first, 5);
     CHECK(e.max_logit_error < 0.05);  // the kernel's own error on a bf16 cache, far from the exact arithmetic's
     CHECK(e.top1_agrees);
+    attention::AttentionRow separate = reference.second;  // the exact PV run alone equals the fused pass
+    if (cache.bf16()) attention::detail::exact_output(cache.values_bf16(), 64, separate);
+    else attention::detail::exact_output(cache.values_f32(), 64, separate);
+    CHECK(testing::same_bits(separate.output, reference.second.output));
     testing::for_each_simd_target([&](const std::string&) {  // the cache kernels (bf16 and binary32 forms)
       const auto [emulated, exact] = attention::emulate_and_exact_cached(recipe, pipeline.recipe.input_format, rotated.q, cache, 2);
       CHECK(testing::same_bits(emulated.output, reference.first.output));
