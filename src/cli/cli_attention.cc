@@ -179,6 +179,13 @@ void add_attention_command(CLI::App& app) {
   sub->add_flag("--json", o->json, "Print JSON instead of the table");
   sub->add_option("--csv", o->csv, "Also write the table as CSV to FILE (all or nothing)")->type_name("FILE");
   add_threads_option(*sub, o->threads, "Threads, in [0, 1024] (0 = all; results do not depend on it)");
+  std::string footer = "Attention presets (description [source; paired RoPE preset]):\n";
+  for (const attention::AttentionRecipe& r : attention::attention_presets()) {
+    footer += "  " + r.name + ": " + r.description + " [" + r.source + "; RoPE preset " + r.rope_preset + "]\n";
+  }
+  footer += "Attention stages for --set (the others go to the RoPE recipe, see `ropelab presets --stages`):\n ";
+  for (const auto& [stage, value] : attention::attention_stages(attention::attention_presets().front())) footer += " " + stage;
+  sub->footer(footer);
   sub->callback([o] { run(*o); });
 }
 
