@@ -3,6 +3,7 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "attention_kernels.hpp"
@@ -19,7 +20,7 @@
 
 using namespace ropelab;
 
-TEST_CASE("score kernels match their scalar contracts on every SIMD target", "[attention][simd]") {
+TEST_CASE("score kernels (separate and fused, binary32 and bf16) match their scalar contracts on every SIMD target", "[attention][simd]") {
   constexpr std::size_t d = 40, tiles = 3, n = tiles * attention::detail::kTileKeys;
   std::vector<double> qd(d), kd(n * d);
   for (std::size_t i = 0; i < d; ++i) qd[i] = std::sin(0.37 * static_cast<double>(i) + 1) * 3;
@@ -51,10 +52,27 @@ TEST_CASE("score kernels match their scalar contracts on every SIMD target", "[a
       REQUIRE(out[j] == static_cast<float>(acc));
       CHECK(static_cast<long double>(hi[j]) + lo[j] == exact);
     }
+    // The fused kernel (binary32 tiles and bf16 bit patterns) equals the two separate kernels bit for bit.
+    std::vector<std::uint16_t> bits(tile.size());
+    for (std::size_t i = 0; i < tile.size(); ++i) {
+      std::uint32_t wide;
+      std::memcpy(&wide, &tile[i], sizeof wide);
+      bits[i] = static_cast<std::uint16_t>(wide >> 16);  // bf16 values: the low half is zero
+    }
+    for (int form = 0; form < 2; ++form) {
+      std::vector<float> fused(n);
+      std::vector<double> fhi(n), flo(n);
+      if (form == 0) attention::detail::fp32_and_exact_scores(qf.data(), qd.data(), d, tile.data(), tiles, fused.data(), fhi.data(), flo.data());
+      else attention::detail::fp32_and_exact_scores(qf.data(), qd.data(), d, bits.data(), tiles, fused.data(), fhi.data(), flo.data());
+      for (std::size_t j = 0; j < n; ++j) {
+        REQUIRE(fused[j] == out[j]);
+        CHECK(static_cast<long double>(fhi[j]) + flo[j] == static_cast<long double>(hi[j]) + lo[j]);
+      }
+    }
   });
 }
 
-TEST_CASE("PV kernels and the fused score kernel match their scalar contracts on every SIMD target", "[attention][simd]") {
+TEST_CASE("PV kernels match their scalar contracts (MPFR sums) on every SIMD target", "[attention][simd]") {
   constexpr std::size_t rows = 37, d = 45;  // d not a multiple of any vector: the scalar tails run too
   std::vector<double> v(rows * d), w(rows);
   std::vector<float> vf(rows * d), p(rows);
