@@ -31,5 +31,6 @@ void add_check_model_command(CLI::App& app);
 void add_check_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_attention_command(CLI::App& app);
 
 }  // namespace ropelab::cli

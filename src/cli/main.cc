@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   ropelab::cli::add_check_command(app);
   ropelab::cli::add_report_command(app);
   ropelab::cli::add_run_command(app);
+  ropelab::cli::add_attention_command(app);
   ropelab::cli::refuse_empty_values(app);
 
   try {

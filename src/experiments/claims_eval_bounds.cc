@@ -177,6 +177,7 @@ const std::map<std::string, Evaluator>& evaluators() {
     add_bounds_evaluators(t);
     add_wall_evaluators(t);
     add_stats_evaluators(t);
+    add_attention_evaluators(t);
     return t;
   }();
   return table;

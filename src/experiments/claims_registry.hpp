@@ -106,6 +106,7 @@ const std::map<std::string, Evaluator>& evaluators();
 void add_bounds_evaluators(std::map<std::string, Evaluator>& table);
 void add_wall_evaluators(std::map<std::string, Evaluator>& table);
 void add_stats_evaluators(std::map<std::string, Evaluator>& table);
+void add_attention_evaluators(std::map<std::string, Evaluator>& table);  // claims_eval_attention.cc
 
 // One claim as parsed from a registry file.
 struct ClaimSpec {

@@ -25,6 +25,9 @@ struct Sizes {
   std::vector<long> sweep_contexts;    // (d), (e)
   int sweep_heads = 0;                 // (d), (e)
   long presets_context = 0;            // (f), (i) Llama-3.1-8B context
+  std::vector<long> attention_contexts;          // (h) sequence lengths (the first one is the summary's)
+  std::vector<std::int64_t> attention_shifts;    // (h) shifts (the last one is the summary's)
+  int attention_heads = 0;                       // (h) Gaussian heads averaged
   static Sizes full();
   static Sizes quick();
 };
@@ -55,6 +58,7 @@ ExperimentOutput run_position_statistics(const Settings& settings);   // (d) rep
 ExperimentOutput run_token_statistics(const Settings& settings);      // (e) report_stats.cc
 ExperimentOutput run_presets(const Settings& settings);               // (f) report_walls.cc
 ExperimentOutput run_regressions(const Settings& settings);           // (g) report_regressions.cc
+ExperimentOutput run_attention_shift(const Settings& settings);       // (h) report_attention.cc
 ExperimentOutput run_kv_cache_formats(const Settings& settings);      // (i) report_kv_cache.cc
 
 // --- report_support.cc

@@ -39,6 +39,9 @@ Sizes Sizes::full() {
   s.sweep_contexts = {256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144};
   s.sweep_heads = 8;
   s.presets_context = 131072;
+  s.attention_contexts = {1024, 256, 4096};
+  s.attention_shifts = {100, 1000, 10000, 100000};
+  s.attention_heads = 8;
   return s;
 }
 
@@ -53,6 +56,9 @@ Sizes Sizes::quick() {
   s.sweep_contexts = {256, 1024, 4096};
   s.sweep_heads = 2;
   s.presets_context = 32768;
+  s.attention_contexts = {256, 512};
+  s.attention_shifts = {100, 10000};
+  s.attention_heads = 2;
   return s;
 }
 
@@ -117,7 +123,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 const std::vector<std::string>& report_figures() {
   static const std::vector<std::string> figures{"a_precision_wall",      "b_score_distance",   "c_zone",
                                                 "d_position_statistics", "e_token_statistics", "f_presets",
-                                                "g_regressions",         "i_kv_cache"};
+                                                "g_regressions",         "h_attention_shift",
+                                                "i_kv_cache"};
   return figures;
 }
 
@@ -184,7 +191,8 @@ ReportResult write_report(const ReportOptions& o) {
   using Runner = ExperimentOutput (*)(const Settings&);
   const std::vector<Runner> runners{run_precision_wall,      run_score_distance,   run_zone,
                                     run_position_statistics, run_token_statistics, run_presets,
-                                    run_regressions,         run_kv_cache_formats};
+                                    run_regressions,         run_attention_shift,
+                                    run_kv_cache_formats};
   for (Runner run : runners) {
     const auto t = std::chrono::steady_clock::now();
     ExperimentOutput experiment = run(settings);

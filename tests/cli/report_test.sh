@@ -22,11 +22,11 @@ expect_contains "quick summary" "$out" "index.html"
 expect_contains "progress on stderr" "$err" "ropelab report: (a)"
 for file in index.html README.md manifest.json data/a_precision_wall.csv data/b_score_distance.csv data/c_zone.csv \
             data/d_position_statistics.csv data/e_token_statistics.csv data/f_presets_llama31_8b.csv \
-            data/g_regressions.csv data/i_kv_cache_llama31_8b.csv; do
+            data/g_regressions.csv data/h_attention_shift.csv data/i_kv_cache_llama31_8b.csv; do
   if [[ -s "$scratch/report/$file" ]]; then pass; else fail "missing or empty: $file"; fi
 done
 for figure in a_precision_wall b_score_distance c_zone d_position_statistics e_token_statistics f_presets \
-              g_regressions i_kv_cache; do
+              g_regressions h_attention_shift i_kv_cache; do
   for ext in png svg; do
     if [[ -s "$scratch/report/figures/$figure.$ext" ]]; then pass; else fail "missing figure $figure.$ext"; fi
   done

@@ -115,7 +115,7 @@ TEST_CASE("quick report: every promised file exists and is not empty", "[report]
   const QuickReport& r = quick_report();
   std::vector<std::string> promised{"manifest.json", "index.html", "README.md"};
   for (const char* stem : {"a_precision_wall", "b_score_distance", "c_zone", "d_position_statistics",
-                                  "e_token_statistics", "f_presets_llama31_8b", "g_regressions",
+                           "e_token_statistics", "f_presets_llama31_8b", "g_regressions", "h_attention_shift",
                            "i_kv_cache_llama31_8b"}) {
     promised.push_back("data/" + std::string(stem) + ".csv");
   }
@@ -123,7 +123,7 @@ TEST_CASE("quick report: every promised file exists and is not empty", "[report]
     promised.push_back("figures/" + figure + ".png");
     promised.push_back("figures/" + figure + ".svg");
   }
-  CHECK(report_figures().size() == 8);
+  CHECK(report_figures().size() == 9);
   for (const std::string& file : promised) {
     INFO(file);
     CHECK(fs::is_regular_file(r.dir / file));

@@ -1,0 +1,34 @@
+// Pieces shared inside src/attention: the pair layout, rotation tables at arbitrary positions, and the
+// platform exp functions (compiled with -fno-builtin so the C library is called for real).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "ropelab/rope/pipeline.hpp"
+#include "ropelab/rope/rope_spec.hpp"
+
+namespace ropelab::attention::detail {
+
+// Coordinates of pair n: half_split (n, n + R/2), interleaved (2n, 2n + 1) over the R = rotary_dims first
+// coordinates; coordinates R..d−1 are not rotated.
+struct PairLayout {
+  std::vector<int> first, second, pass;
+};
+PairLayout pair_layout(const rope::RopeSpec& spec);
+
+// The emulated cos/sin of every requested position, [position index][pair]; runs of consecutive positions share one
+// rope::emulate_rotations call. Incremental recipes run their recurrence from position 0 serially.
+void emulated_table(const rope::Pipeline& pipeline, std::span<const std::int64_t> positions, std::span<double> cos,
+                    std::span<double> sin);
+
+// Key blocks the work is split into (results never depend on it: every key is computed on its own).
+inline constexpr std::size_t kKeyBlock = 1024;
+
+// glibc expf / exp2f on a binary32 argument (src/attention/platform_exp.cc, -fno-builtin).
+float libm_expf(float x);
+float libm_exp2f(float x);
+
+}  // namespace ropelab::attention::detail

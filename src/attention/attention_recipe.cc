@@ -1,0 +1,135 @@
+// Attention recipe stages by name (print, record, --set), in pipeline order.
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+#include "ropelab/attention/attention_recipe.hpp"
+
+namespace ropelab::attention {
+namespace {
+
+template <class E>
+struct Names {
+  E value;
+  const char* name;
+};
+constexpr Names<ScoreAccumulation> kAccumulation[] = {
+    {ScoreAccumulation::fp32, "fp32"}, {ScoreAccumulation::fp16, "fp16"}, {ScoreAccumulation::fp64, "fp64"}};
+constexpr Names<ScaleStage> kScale[] = {{ScaleStage::multiply, "multiply"}, {ScaleStage::log2e_fold, "log2e_fold"},
+    {ScaleStage::log2e_multiply, "log2e_multiply"}, {ScaleStage::split_sqrt, "split_sqrt"}};
+constexpr Names<ExpFunction> kExp[] = {{ExpFunction::expf, "expf"}, {ExpFunction::exp2f, "exp2f"},
+                                     {ExpFunction::exp_binary64, "exp_binary64"}};
+constexpr Names<SoftmaxMethod> kSoftmax[] = {{SoftmaxMethod::two_pass, "two_pass"}, {SoftmaxMethod::online, "online"}};
+constexpr Names<Normalisation> kNorm[] = {{Normalisation::reciprocal, "reciprocal"}, {Normalisation::divide, "divide"}};
+
+template <class E, std::size_t N>
+std::string name_of(const Names<E> (&table)[N], E value) {
+  for (const auto& entry : table) {
+    if (entry.value == value) return entry.name;
+  }
+  return "?";
+}
+
+template <class E, std::size_t N>
+E parse(const Names<E> (&table)[N], std::string_view stage, std::string_view text) {
+  std::string allowed;
+  for (const auto& entry : table) {
+    if (text == entry.name) return entry.value;
+    allowed += (allowed.empty() ? "" : ", ") + std::string(entry.name);
+  }
+  throw std::invalid_argument(std::string(stage) + ": unknown value '" + std::string(text) + "'; allowed: " + allowed);
+}
+
+Format parse_stage_format(std::string_view stage, std::string_view text) {
+  try {
+    Format f = parse_format(text);
+    if (!f.fits_binary64()) throw std::invalid_argument("formats must hold binary64 values");
+    return f;
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string(stage) + ": " + e.what());
+  }
+}
+
+std::string format_number(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", x);
+  return text;
+}
+
+constexpr const char* kStages[] = {"query_format", "score_accumulation", "score_format", "scale_stage", "logit_format", "softmax",
+                                   "exp", "softmax_block", "softmax_format", "sum_format", "sum_epsilon", "normalisation", "weight_format",
+                                   "output_accumulation_format", "output_format"};
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> attention_stages(const AttentionRecipe& r) {
+  return {{"query_format", r.query_format.name},
+          {"score_accumulation", name_of(kAccumulation, r.score_accumulation)},
+          {"score_format", r.score_format.name},
+          {"scale_stage", name_of(kScale, r.scale_stage)},
+          {"logit_format", r.logit_format.name},
+          {"softmax", name_of(kSoftmax, r.softmax)},
+          {"exp", name_of(kExp, r.exp)},
+          {"softmax_block", std::to_string(r.softmax_block)},
+          {"softmax_format", r.softmax_format.name},
+          {"sum_format", r.sum_format.name},
+          {"sum_epsilon", format_number(r.sum_epsilon)},
+          {"normalisation", name_of(kNorm, r.normalisation)},
+          {"weight_format", r.weight_format.name},
+          {"output_accumulation_format", r.output_accumulation_format.name},
+          {"output_format", r.output_format.name}};
+}
+
+bool is_attention_stage(std::string_view stage) {
+  for (const char* s : kStages) {
+    if (stage == s) return true;
+  }
+  return false;
+}
+
+void set_attention_stage(AttentionRecipe& r, std::string_view stage, std::string_view value) {
+  if (stage == "query_format") r.query_format = parse_stage_format(stage, value);
+  else if (stage == "score_accumulation") r.score_accumulation = parse(kAccumulation, stage, value);
+  else if (stage == "score_format") r.score_format = parse_stage_format(stage, value);
+  else if (stage == "scale_stage") r.scale_stage = parse(kScale, stage, value);
+  else if (stage == "logit_format") r.logit_format = parse_stage_format(stage, value);
+  else if (stage == "softmax") r.softmax = parse(kSoftmax, stage, value);
+  else if (stage == "exp") r.exp = parse(kExp, stage, value);
+  else if (stage == "softmax_block") {
+    std::size_t used = 0;
+    int b = 0;
+    try {
+      b = std::stoi(std::string(value), &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != value.size() || b < 1 || b > 65536) {
+      throw std::invalid_argument("softmax_block: '" + std::string(value) + "' is not an integer in [1, 65536]");
+    }
+    r.softmax_block = b;
+  } else if (stage == "sum_epsilon") {
+    std::size_t used = 0;
+    double e = -1;
+    try {
+      e = std::stod(std::string(value), &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != value.size() || !(e >= 0 && e <= 1)) {
+      throw std::invalid_argument("sum_epsilon: '" + std::string(value) + "' is not a number in [0, 1]");
+    }
+    r.sum_epsilon = e;
+  } else if (stage == "softmax_format") r.softmax_format = parse_stage_format(stage, value);
+  else if (stage == "sum_format") r.sum_format = parse_stage_format(stage, value);
+  else if (stage == "normalisation") r.normalisation = parse(kNorm, stage, value);
+  else if (stage == "weight_format") r.weight_format = parse_stage_format(stage, value);
+  else if (stage == "output_accumulation_format") r.output_accumulation_format = parse_stage_format(stage, value);
+  else if (stage == "output_format") r.output_format = parse_stage_format(stage, value);
+  else {
+    std::string allowed;
+    for (const char* s : kStages) allowed += (allowed.empty() ? "" : ", ") + std::string(s);
+    throw std::invalid_argument("unknown attention stage '" + std::string(stage) + "'; allowed: " + allowed);
+  }
+}
+
+}  // namespace ropelab::attention

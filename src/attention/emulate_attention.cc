@@ -1,0 +1,111 @@
+// The emulated attention row of every head: scores as the kernel accumulates them, the scale, the softmax (two-pass
+// or online/blockwise), the rounding of P, the PV accumulation and the output cast (contract: attention_recipe.hpp).
+// Every key's score depends only on that key, and each head's softmax runs serially in key order, so results are
+// identical for any thread count; the score kernel is bit-identical on every SIMD target.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "attention/attention_internal.hpp"
+#include "attention/attention_kernels.hpp"
+#include "attention/softmax_plan.hpp"
+#include "ropelab/attention/attention.hpp"
+#include "ropelab/nearest_even.hpp"
+#include "ropelab/parallel_for.hpp"
+#include "ropelab/round.hpp"
+
+namespace ropelab::attention {
+namespace {
+
+using detail::kTileKeys;
+
+float f32(double x) { return static_cast<float>(x); }
+
+// Scores of one head's n keys (rows of d values of the key cache) with its rotated query.
+// float_keys: every product q_x k_x is exact in binary32 (so the SIMD kernel's Mul + Add is one rounding per step).
+std::vector<double> head_scores(const AttentionRecipe& recipe, std::span<const double> q, std::span<const double> keys,
+                                std::size_t n, std::size_t d, bool float_keys, int threads) {
+  std::vector<double> out(n);
+  const std::size_t blocks = (n + detail::kKeyBlock - 1) / detail::kKeyBlock;
+  if (recipe.score_accumulation == ScoreAccumulation::fp32 && float_keys) {
+    std::vector<float> qf(q.begin(), q.end());
+    parallel_for(0, static_cast<std::int64_t>(blocks), threads, Schedule::static_shares, [&](std::int64_t b) {
+      const std::size_t j0 = static_cast<std::size_t>(b) * detail::kKeyBlock;
+      const std::size_t count = std::min(detail::kKeyBlock, n - j0);
+      const std::size_t tiles = (count + kTileKeys - 1) / kTileKeys;
+      std::vector<float> tile(tiles * d * kTileKeys, 0.0f), s(tiles * kTileKeys);
+      for (std::size_t j = 0; j < count; ++j) {
+        const std::size_t t = j / kTileKeys, w = j % kTileKeys;
+        for (std::size_t x = 0; x < d; ++x) tile[(t * d + x) * kTileKeys + w] = f32(keys[(j0 + j) * d + x]);
+      }
+      detail::fp32_scores(qf.data(), d, tile.data(), tiles, s.data());
+      for (std::size_t j = 0; j < count; ++j) out[j0 + j] = s[j];
+    });
+    return out;
+  }
+  const NearestEvenRounder half(formats::binary16());
+  const bool fp16 = recipe.score_accumulation == ScoreAccumulation::fp16;
+  const bool fp32 = recipe.score_accumulation == ScoreAccumulation::fp32;
+  parallel_for(0, static_cast<std::int64_t>(blocks), threads, Schedule::static_shares, [&](std::int64_t b) {
+    const std::size_t j0 = static_cast<std::size_t>(b) * detail::kKeyBlock;
+    const std::size_t end = std::min(n, j0 + detail::kKeyBlock);
+    for (std::size_t j = j0; j < end; ++j) {
+      double acc = 0;
+      for (std::size_t x = 0; x < d; ++x) {
+        const double qk = q[x] * keys[j * d + x];
+        acc = fp16 ? half(std::fma(q[x], keys[j * d + x], acc)) : fp32 ? f32(acc + qk) : acc + qk;
+      }
+      out[j] = acc;
+    }
+  });
+  return out;
+}
+
+// The operands of the dot product: q rounded to query_format; with ScaleStage::split_sqrt q and k each scaled by
+// RN32(sqrt(1/sqrt d)) in binary32 and rounded back to their formats (torch SDPA math path).
+RotatedHeads prepare_operands(const AttentionRecipe& recipe, const rope::Recipe& rope_recipe, RotatedHeads rotated,
+                              std::size_t d) {
+  round_in_place(std::span<double>(rotated.q), recipe.query_format);
+  if (recipe.scale_stage != ScaleStage::split_sqrt) return rotated;
+  const float root = f32(std::sqrt(1.0 / std::sqrt(static_cast<double>(d))));
+  for (double& x : rotated.q) x = f32(x * root);
+  for (double& x : rotated.k) x = f32(x * root);
+  round_in_place(std::span<double>(rotated.q), recipe.query_format);
+  round_in_place(std::span<double>(rotated.k), rope_recipe.key_cache_format);
+  return rotated;
+}
+
+}  // namespace
+
+std::vector<AttentionRow> emulate_attention(const rope::Pipeline& pipeline, const AttentionRecipe& recipe,
+                                            const Layout& layout, const HeadVectors& vectors, int threads) {
+  if (recipe.softmax_block < 1) {
+    throw std::invalid_argument("softmax_block: " + std::to_string(recipe.softmax_block) + " is not >= 1");
+  }
+  RotatedHeads rotated = emulate_rotated_heads(pipeline, layout, vectors, threads);
+  const auto d = static_cast<std::size_t>(vectors.dim);
+  const std::size_t n = vectors.keys;
+  std::vector<double> values(vectors.v);
+  round_in_place(std::span<double>(values), pipeline.recipe.input_format);
+  const rope::Recipe& rr = pipeline.recipe;
+  const detail::SoftmaxKernel softmax(recipe, d, rr.input_format);
+  // The binary32 SIMD kernel needs every product q_x k_x exact in binary32: operands within binary32's range whose
+  // significands (at most the narrower of the formats they passed through) total <= 24 bits.
+  const auto in_range = [](const Format& f) { return f.emax <= 127 && f.emin >= -126; };
+  const int q_bits = std::min(rr.storage_format.precision, recipe.query_format.precision);
+  const int k_bits = std::min(rr.storage_format.precision, rr.key_cache_format.precision);
+  const bool float_keys = !rr.key_cache_block && q_bits + k_bits <= 24 && in_range(rr.storage_format) &&
+                          in_range(recipe.query_format) && in_range(rr.key_cache_format);
+  RotatedHeads scaled = prepare_operands(recipe, rr, rotated, d);
+  std::vector<AttentionRow> rows(static_cast<std::size_t>(vectors.heads));
+  for (std::size_t h = 0; h < rows.size(); ++h) {
+    std::vector<double> scores = head_scores(recipe, std::span(scaled.q).subspan(h * d, d),
+                                             std::span(scaled.k).subspan(h * n * d, n * d), n, d, float_keys, threads);
+    const detail::WeightPlan plan = softmax.weights(std::move(scores), rows[h]);
+    softmax.output(plan, std::span<const double>(values).subspan(h * n * d, n * d), d, rows[h]);
+  }
+  return rows;
+}
+
+}  // namespace ropelab::attention
