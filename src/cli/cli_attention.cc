@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_attention.hpp"
+#include "cli/cli_json.hpp"
 #include "cli/cli_commands.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/cli_stats_support.hpp"
@@ -120,30 +121,32 @@ void run(const AttentionOptions& o) {
   if (s.reset) add_reset(s, o.threads, stats);
   if (o.collisions) add_collisions(s, o.threads, stats);
   Table table({"head", "statistic", "value"});
-  table.add_row({"-", "attention_preset", s.recipe.name});
-  table.add_row({"-", "rope_preset", s.rope_recipe.name});
-  table.add_row({"-", "query_position", std::to_string(s.layout.query_position)});
-  table.add_row({"-", "keys", std::to_string(s.layout.key_positions.size())});
+  table.add_row({Cell::none(), "attention_preset", s.recipe.name});
+  table.add_row({Cell::none(), "rope_preset", s.rope_recipe.name});
+  table.add_row({Cell::none(), "query_position", Cell::integer(s.layout.query_position)});
+  table.add_row({Cell::none(), "keys", Cell::integer(static_cast<std::int64_t>(s.layout.key_positions.size()))});
   for (std::size_t h = 0; h < stats.size(); ++h) {
-    for (const auto& [name, value] : stats[h]) table.add_row({std::to_string(h), name, stats_number(value)});
+    for (const auto& [name, value] : stats[h]) {
+      table.add_row({Cell::integer(static_cast<std::int64_t>(h)), name, stats_number(value)});
+    }
   }
-  if (!o.json) {
-    emit_table(table, outputs, o.csv);
-    return;
+  if (o.json) {
+    nlohmann::ordered_json j = json_document("attention");
+    j["attention_preset"] = s.recipe.name;
+    j["rope_preset"] = s.rope_recipe.name;
+    j["context"] = s.context;
+    j["query_position"] = s.layout.query_position;
+    j["keys"] = s.layout.key_positions.size();
+    for (const auto& [stage, value] : attention::attention_stages(s.recipe)) j["stages"][stage] = value;
+    for (std::size_t h = 0; h < stats.size(); ++h) {
+      nlohmann::ordered_json head;
+      for (const auto& [name, value] : stats[h]) head[name] = stats_number(value).json();
+      j["heads"].push_back(head);
+    }
+    print_json(j);
+  } else {
+    table.print_aligned(std::cout);
   }
-  nlohmann::json j;
-  j["attention_preset"] = s.recipe.name;
-  j["rope_preset"] = s.rope_recipe.name;
-  j["context"] = s.context;
-  j["query_position"] = s.layout.query_position;
-  j["keys"] = s.layout.key_positions.size();
-  for (const auto& [stage, value] : attention::attention_stages(s.recipe)) j["stages"][stage] = value;
-  for (std::size_t h = 0; h < stats.size(); ++h) {
-    nlohmann::json head;
-    for (const auto& [name, value] : stats[h]) head[name] = value;
-    j["heads"].push_back(head);
-  }
-  std::cout << j.dump(2) << "\n";
   if (!o.csv.empty()) outputs.write(o.csv, [&](std::ostream& out) { table.print_csv(out); });
   outputs.commit();
 }
