@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 import ropelab  # noqa: E402
 
 MODEL = "llama-3-8b"
-PRESETS = ["hf-eager-bf16", "vllm-old-bf16", "vllm-fp32-math"]
+PRESETS = ["hf-4.37-cast-bf16", "gpt-neox-fp16", "vllm-fp32-math", "meta-reference"]
 CONTEXT = 1 << 18
 
 

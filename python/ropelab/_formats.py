@@ -93,7 +93,7 @@ def round(  # noqa: A001 - the problem's word
     if _core.is_block_format(format):
         if out != "float":
             raise ValueError("out: block formats give floats only (use quantize() for their codes)")
-        if _core.rounding_mode_name(mode) != "nearest_even":
+        if _core.rounding_mode_name(mode) != _core.rounding_mode_name("rne"):
             raise ValueError(f"mode: block formats take their rounding from the name ('{format}:rounding=sr')")
         return quantize_dequantize(a, format, seed=seed, index=index, threads=threads).astype(a.dtype)
     result = a.copy()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 
 import numpy as np
 import pytest
@@ -66,19 +67,20 @@ def test_compare_rows_are_walls():
         ropelab.compare(["hf-eager-bf16", "vllm-fp32-math"], "llama-3-8b", 100, set=[None])
 
 
-def test_check_model_equals_cli_json(run_cli):
-    text = run_cli("check-model", "--preset", "hf-eager-bf16", "--model", "llama-3-8b", "--context", 65536,
-                   "--key-cache", "bf16,q8_0", "--json", expect=1)
-    cli = json.loads(text)
-    ours = ropelab.check_model("hf-eager-bf16", "llama-3-8b", 65536, key_cache=["bf16", "q8_0"])
-    assert not ours.safe and cli["safe"] is False if "safe" in cli else not ours.safe
-    flat = json.dumps(cli)
-    for problem in ours.problems:
-        assert problem in flat
-    assert [r["format"] for r in ours.key_cache] == [r["format"] for r in cli["key_cache"]]
-    for mine, theirs in zip(ours.key_cache, cli["key_cache"]):
-        assert mine["max_score_error"] == theirs["max_score_error"]
-        assert mine["first_key_collision"] == theirs["first_key_collision"]
+@pytest.mark.parametrize("preset", ["hf-eager-bf16", "hf-4.37-cast-bf16"])
+def test_check_model_equals_cli_json(cli, preset):
+    done = subprocess.run([cli, "check-model", "--preset", preset, "--model", "llama-3-8b", "--context", "65536",
+                           "--key-cache", "bf16,q8_0,e4m3fn", "--json"], capture_output=True, text=True, check=False)
+    assert done.returncode in (0, 1), done.stderr  # 0 safe, 1 unsafe
+    theirs = json.loads(done.stdout)
+    ours = ropelab.check_model(preset, "llama-3-8b", 65536, key_cache=["bf16", "q8_0", "e4m3fn"])
+    assert ours.safe == theirs["safe"] == (done.returncode == 0)
+    assert ours.problems == theirs["problems"]
+    assert ours.unresolved_pairs == theirs["unresolved_pairs"]
+    for mine, row in zip(ours.key_cache, theirs["key_cache"], strict=True):
+        for key in ("format", "first_key_collision", "max_score_error", "max_logit_error", "equal_neighbour_fraction",
+                    "safe"):
+            assert mine[key] == row[key], key
 
 
 def test_wall_errors():
@@ -88,3 +90,29 @@ def test_wall_errors():
         ropelab.wall("hf-eager-bf16", "llama-3-8b", 1)
     with pytest.raises(ValueError, match="threads"):
         ropelab.wall("hf-eager-bf16", "llama-3-8b", 100, threads=-1)
+
+
+def test_long_calls_release_the_gil():
+    import threading
+
+    done = threading.Event()
+    result = {}
+
+    def work():
+        result["wall"] = ropelab.wall("vllm-fp32-math", "llama-3-8b", 1 << 18, threads=1)
+        done.set()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    spins = 0
+    while not done.is_set():  # runs only while the wall measurement does not hold the GIL
+        spins += 1
+    thread.join()
+    assert result["wall"].first_any_collision >= 0
+    assert spins > 10000, spins
+
+
+def test_tables_convert_to_pandas():
+    pandas = pytest.importorskip("pandas")
+    frame = ropelab.wall("hf-eager-bf16", "llama-3-8b", 4096).pairs.to_pandas()
+    assert isinstance(frame, pandas.DataFrame) and len(frame) == 64
