@@ -21,8 +21,9 @@ from ._theory import ModelCheck, bounds, check_model, zone
 
 __version__ = _core.__version__
 
+# round and format stay out of __all__: `from ropelab import *` must not shadow the builtins.
 __all__ = [
     "Emulation", "Format", "ModelCheck", "QuantizedBlocks", "Table", "Wall", "block_formats", "bounds",
-    "check_model", "compare", "dequantize", "emulate", "format", "formats", "models", "preset", "presets",
-    "quantize", "quantize_dequantize", "round", "spec", "stats", "wall", "zone",
+    "check_model", "compare", "dequantize", "emulate", "formats", "models", "preset", "presets", "quantize",
+    "quantize_dequantize", "spec", "stats", "wall", "zone",
 ]

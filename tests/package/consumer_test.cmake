@@ -22,6 +22,7 @@ if(NOT EXISTS ${WORK_DIR}/prefix/lib/cmake/ropelab/ropelabConfig.cmake AND
   message(FATAL_ERROR "no ropelabConfig.cmake under lib*/cmake/ropelab of the prefix (found: ${found})")
 endif()
 step("configure consumer" ${CMAKE_COMMAND} -S ${CONSUMER_SOURCE_DIR} -B ${WORK_DIR}/build
-     -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER} -DCMAKE_BUILD_TYPE=Release)
+     -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER} -DCMAKE_BUILD_TYPE=Release
+     "-DCMAKE_CXX_FLAGS=${CONSUMER_CXX_FLAGS}")
 step("build consumer" ${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 step("run consumer" ${WORK_DIR}/build/ropelab_consumer)
