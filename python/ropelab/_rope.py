@@ -9,7 +9,7 @@ import numpy as np
 from . import _core
 from ._arrays import float64_vector, positions_array
 from ._results import Table
-from ._spec import SpecLike, overrides_text, resolve_spec
+from ._spec import SpecLike, model_names, overrides_text, resolve_spec
 
 Overrides = Optional[Union[str, Mapping[str, Any]]]
 ProgressCallback = Optional[Callable[[float], None]]
@@ -34,7 +34,7 @@ def spec(spec: SpecLike) -> dict[str, Any]:
 
 def models() -> list[str]:
     """The shipped model names (experiments/models)."""
-    return _core.model_names()
+    return model_names()
 
 
 @dataclass

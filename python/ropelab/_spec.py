@@ -3,9 +3,23 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 from typing import Any, Mapping, Optional, Union
 
 SpecLike = Union[str, "os.PathLike[str]", Mapping[str, Any]]
+
+# An installed package carries the shipped model configs (python/CMakeLists.txt), so model names do not depend on
+# the source tree the module was built from; the in-tree module reads experiments/models through the C++ core.
+PACKAGED_MODELS = pathlib.Path(__file__).resolve().parent / "models"
+
+
+def model_names() -> list[str]:
+    """The shipped model names: the package's copies when installed, else the source tree's."""
+    if PACKAGED_MODELS.is_dir():
+        return sorted(p.stem for p in PACKAGED_MODELS.glob("*.json"))
+    from . import _core  # noqa: PLC0415
+
+    return _core.model_names()
 
 
 def resolve_spec(spec: SpecLike) -> tuple[str, str]:
@@ -17,6 +31,11 @@ def resolve_spec(spec: SpecLike) -> tuple[str, str]:
     if isinstance(spec, str):
         if spec.endswith(".json") or os.sep in spec:
             return "config_file", spec
+        if PACKAGED_MODELS.is_dir():
+            packaged = PACKAGED_MODELS / f"{spec}.json"
+            if not packaged.is_file():
+                raise ValueError(f"spec: model '{spec}' is not shipped; known: {', '.join(model_names())}")
+            return "config_file", str(packaged)
         return "model", spec
     raise TypeError(f"spec: {type(spec).__name__} is not a model name, a config.json path or a dict")
 

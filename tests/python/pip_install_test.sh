@@ -29,6 +29,15 @@ for name in ("py.typed", "_core.pyi"):
     assert (where.parent / name).is_file(), f"{name} not installed"
 e = ropelab.emulate("hf-eager-bf16", "llama-3-8b", [0, 1, 4096])
 assert e.cos.shape == (3, 64), e.cos.shape
+# Model names resolve to the package's own copies of experiments/models, not the source tree's.
+kind, path = ropelab._spec.resolve_spec("llama-3-8b")
+assert kind == "config_file" and venv in pathlib.Path(path).resolve().parents, (kind, path)
+assert "llama-3-8b" in ropelab.models() and len(ropelab.models()) >= 20
+try:
+    ropelab.spec("no-such-model")
+    raise AssertionError("no ValueError for an unknown model")
+except ValueError as error:
+    assert "llama-3-8b" in str(error), error
 print("installed:", where.parent, "version", ropelab.__version__)
 PY
 echo "pip_install_test: ok"
