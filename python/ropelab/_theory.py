@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from . import _core
 from ._rope import Overrides
+from ._results import Table
 from ._spec import SpecLike, overrides_text, resolve_spec, spec_layers
 
 
@@ -111,3 +112,11 @@ def check_model(
         raise ValueError(f"eps: {eps} is not in (0, 1)")
     return ModelCheck(**_core.check_model(preset, overrides_text(set), kind, value, int(context), float(tau), float(eps),
                                           layers or 1, int(threads), list(key_cache), float(logit_tolerance)))
+
+
+def check_claims(filter: str = "", *, directory: Optional[str] = None,  # noqa: A002 - the CLI's --filter
+                 progress: Optional[Callable[[str], None]] = None) -> Table:
+    """Evaluates the claims registry (experiments/claims/*.toml) as ``ropelab check`` does: one row per claim whose
+    id contains ``filter``, with its expected and measured verdict and the numbers behind it. ``progress(id)`` is
+    called before each claim. A bad registry file raises ValueError naming the file, line and key."""
+    return Table(_core.check_claims(filter, directory or "", progress))

@@ -62,4 +62,5 @@ PYBIND11_MODULE(_core, m) {
   ropelab::python::bind_rope(m);
   ropelab::python::bind_theory(m);
   ropelab::python::bind_stats(m);
+  ropelab::python::bind_experiments(m);
 }

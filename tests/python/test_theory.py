@@ -55,3 +55,17 @@ def test_zone_errors():
         ropelab.zone()
     with pytest.raises(ValueError, match="base"):
         ropelab.zone(base=0.5, rotary_dims=128, context=100)
+
+
+def test_check_claims_equals_cli(run_cli, tmp_path):
+    run_cli("check", "--filter", "bounds.", "--csv", tmp_path / "claims.csv")
+    with open(tmp_path / "claims.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    seen = []
+    ours = ropelab.check_claims("bounds.", progress=seen.append)
+    assert list(ours["id"]) == [r["id"] for r in rows] == seen
+    assert list(ours["verdict"]) == [r["verdict"] for r in rows]
+    assert list(ours["measured"]) == [r["measured"] for r in rows]
+    assert all(ours["as_expected"])
+    with pytest.raises(ValueError, match="filter"):
+        ropelab.check_claims("no-such-claim-id")
