@@ -19,10 +19,10 @@
 #include "cli/cli_support.hpp"
 #include "ropelab/io/output_files.hpp"
 #include "experiments/report_internal.hpp"
+#include "ropelab/rope/emulate_positions.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 #include "ropelab/rope/pipeline.hpp"
 #include "ropelab/rope/recipe_stages.hpp"
-#include "ropelab/rope/wall.hpp"
 #include "ropelab/round.hpp"
 
 namespace ropelab::cli {
@@ -42,105 +42,13 @@ struct EmulateCommand {
   OutputFlags output;
 };
 
-// Coordinates of pair i: (first[i], second[i]); coordinates >= rotary_dims pass through.
-struct PairCoordinates {
-  std::vector<std::size_t> first, second;
-};
-
-PairCoordinates pair_coordinates(const rope::RopeSpec& spec) {
-  PairCoordinates c;
-  const auto half = static_cast<std::size_t>(spec.rotary_dims / 2);
-  for (std::size_t i = 0; i < half; ++i) {
-    const bool interleaved = spec.pairing == rope::Pairing::interleaved;
-    c.first.push_back(interleaved ? 2 * i : i);
-    c.second.push_back(interleaved ? 2 * i + 1 : i + half);
-  }
-  return c;
-}
-
 // The input key in input_format: a user's 1-D vector of head_dim values, or wall's seeded pairs (pass-through
 // coordinates 0).
-std::vector<double> input_key(const EmulateCommand& c, const rope::Pipeline& p, const PairCoordinates& pc) {
-  const auto d = static_cast<std::size_t>(p.spec.head_dim);
-  std::vector<double> key(d, 0.0);
-  if (!c.k_file.empty()) {
-    key = load_pipeline_vector("--k-file", c.k_file, p.spec, p.recipe);
-    round_in_place(std::span<double>(key), p.recipe.input_format);
-    return key;
-  }
-  const rope::SeededPairs seeded = rope::seeded_query_key(p, parse_u64_argument("--seed", c.seed));
-  for (std::size_t i = 0; i < pc.first.size(); ++i) {
-    key[pc.first[i]] = seeded.k0[i];
-    key[pc.second[i]] = seeded.k1[i];
-  }
+std::vector<double> input_key(const EmulateCommand& c, const rope::Pipeline& p) {
+  if (c.k_file.empty()) return rope::seeded_key(p, parse_u64_argument("--seed", c.seed));
+  std::vector<double> key = load_pipeline_vector("--k-file", c.k_file, p.spec, p.recipe);
+  round_in_place(std::span<double>(key), p.recipe.input_format);
   return key;
-}
-
-struct Dump {
-  std::vector<double> angle, cos, sin, key, key_cache;
-};
-
-// Rows of `positions` (in order). Incremental recipes run from position 0; others per run of consecutive
-// positions.
-Dump emulate_rows(const rope::Pipeline& p, const std::vector<std::int64_t>& positions, const std::vector<double>& key,
-                  const PairCoordinates& pc) {
-  const auto pairs = static_cast<std::size_t>(p.pairs());
-  const auto d = key.size();
-  const std::size_t n = positions.size();
-  Dump dump{std::vector<double>(n * pairs), std::vector<double>(n * pairs), std::vector<double>(n * pairs),
-            std::vector<double>(n * d), std::vector<double>(n * d)};
-  const auto compute = [&](std::int64_t m0, std::size_t count, std::span<double> angle, std::span<double> c,
-                           std::span<double> s, std::vector<double>& angle_state, std::vector<double>& table_state) {
-    rope::emulate_angles(p, m0, count, angle, angle_state);
-    rope::emulate_rotations(p, m0, count, c, s, table_state);
-  };
-  std::vector<double> angle_state(rope::phase_state_size(p.pairs())), table_state(angle_state.size());
-  if (p.recipe.incremental != rope::Incremental::none) {
-    const std::int64_t end = *std::max_element(positions.begin(), positions.end()) + 1;
-    constexpr std::int64_t kBlock = 4096;
-    std::vector<double> a(kBlock * pairs), c(a.size()), s(a.size());
-    for (std::int64_t m0 = 0; m0 < end; m0 += kBlock) {
-      const auto count = static_cast<std::size_t>(std::min(kBlock, end - m0));
-      compute(m0, count, a, c, s, angle_state, table_state);
-      for (std::size_t row = 0; row < n; ++row) {
-        if (positions[row] < m0 || positions[row] >= m0 + static_cast<std::int64_t>(count)) continue;
-        const auto j = static_cast<std::size_t>(positions[row] - m0);
-        std::copy_n(a.begin() + static_cast<std::ptrdiff_t>(j * pairs), pairs, dump.angle.begin() + static_cast<std::ptrdiff_t>(row * pairs));
-        std::copy_n(c.begin() + static_cast<std::ptrdiff_t>(j * pairs), pairs, dump.cos.begin() + static_cast<std::ptrdiff_t>(row * pairs));
-        std::copy_n(s.begin() + static_cast<std::ptrdiff_t>(j * pairs), pairs, dump.sin.begin() + static_cast<std::ptrdiff_t>(row * pairs));
-      }
-    }
-  } else {
-    for (std::size_t row = 0; row < n;) {
-      std::size_t run = 1;
-      while (row + run < n && positions[row + run] == positions[row] + static_cast<std::int64_t>(run)) ++run;
-      const auto offset = static_cast<std::ptrdiff_t>(row * pairs);
-      compute(positions[row], run, std::span(dump.angle).subspan(static_cast<std::size_t>(offset), run * pairs),
-              std::span(dump.cos).subspan(static_cast<std::size_t>(offset), run * pairs),
-              std::span(dump.sin).subspan(static_cast<std::size_t>(offset), run * pairs), angle_state, table_state);
-      row += run;
-    }
-  }
-  std::vector<double> k0(pairs), k1(pairs), y0(pairs), y1(pairs);
-  for (std::size_t i = 0; i < pairs; ++i) {
-    k0[i] = key[pc.first[i]];
-    k1[i] = key[pc.second[i]];
-  }
-  for (std::size_t row = 0; row < n; ++row) {
-    rope::emulate_rotate_pairs(p.recipe, k0, k1, std::span(dump.cos).subspan(row * pairs, pairs),
-                               std::span(dump.sin).subspan(row * pairs, pairs), y0, y1);
-    const std::span<double> out(dump.key.data() + row * d, d);
-    for (std::size_t x = static_cast<std::size_t>(p.spec.rotary_dims); x < d; ++x) {
-      out[x] = round_value(key[x], p.recipe.storage_format);  // pass-through coordinates
-    }
-    for (std::size_t i = 0; i < pairs; ++i) {
-      out[pc.first[i]] = y0[i];
-      out[pc.second[i]] = y1[i];
-    }
-    std::copy(out.begin(), out.end(), dump.key_cache.begin() + static_cast<std::ptrdiff_t>(row * d));
-    rope::emulate_key_cache(p.recipe, std::span(dump.key_cache).subspan(row * d, d));
-  }
-  return dump;
 }
 
 nlohmann::ordered_json manifest(const EmulateCommand& c, const rope::Recipe& requested, const rope::Pipeline& p,
@@ -201,8 +109,7 @@ void run_emulate(const EmulateCommand& c) {
   require_memory("--positions", positions.size() * (3 * pairs + 2 * d) * sizeof(double) * 2);
   require_reference_range(c.spec, spec, context);
   const rope::Pipeline pipeline = parse_argument("--context", [&] { return rope::make_pipeline(spec, recipe, context); });
-  const PairCoordinates pc = pair_coordinates(spec);
-  const std::vector<double> key = input_key(c, pipeline, pc);
+  const std::vector<double> key = input_key(c, pipeline);
 
   const bool created = !fs::exists(c.out);
   nlohmann::ordered_json written;  // the manifest, for --json
@@ -216,12 +123,10 @@ void run_emulate(const EmulateCommand& c) {
                              "manifest.json"}) {
       outputs.add("--out", path(file));
     }
-    const Dump dump = emulate_rows(pipeline, positions, key, pc);
-    std::vector<double> omega(pairs);
-    for (std::size_t i = 0; i < pairs; ++i) omega[i] = pipeline.stored_inverse_frequency(static_cast<int>(i));
+    const rope::PositionDump dump = rope::emulate_positions(pipeline, positions, key);
     const std::size_t n = positions.size();
     outputs.write(path("positions.npy"), [&](std::ostream& o) { write_npy(o, std::span<const std::int64_t>(positions), {n}); });
-    outputs.write(path("omega.npy"), [&](std::ostream& o) { write_npy(o, std::span<const double>(omega), {pairs}); });
+    outputs.write(path("omega.npy"), [&](std::ostream& o) { write_npy(o, std::span<const double>(dump.omega), {pairs}); });
     outputs.write(path("angle.npy"), [&](std::ostream& o) { write_npy(o, std::span<const double>(dump.angle), {n, pairs}); });
     outputs.write(path("cos.npy"), [&](std::ostream& o) { write_npy(o, std::span<const double>(dump.cos), {n, pairs}); });
     outputs.write(path("sin.npy"), [&](std::ostream& o) { write_npy(o, std::span<const double>(dump.sin), {n, pairs}); });

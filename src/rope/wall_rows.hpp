@@ -33,7 +33,7 @@ struct TableRows {
 };
 
 // The coordinates of pair i in a head_dim vector: (i, i + R/2) for half_split, (2i, 2i + 1) for interleaved,
-// R = rotary_dims (cli_emulate.cc lays keys out the same way).
+// R = rotary_dims (emulate_positions.cc lays keys out the same way).
 struct PairCoordinates {
   std::size_t first, second;
 };

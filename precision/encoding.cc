@@ -1,15 +1,23 @@
 // Interchange encodings of the named formats.
-#include "cli/cli_encoding.hpp"
+#include "ropelab/encoding.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+#include <string>
 
-#include "cli/cli_support.hpp"
+namespace ropelab {
+namespace {
 
-namespace ropelab::cli {
+std::string exact_text(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", value);
+  return buffer;
+}
+
+}  // namespace
 
 std::optional<Encoding> standard_encoding(const Format& format) {
   struct Named {
@@ -50,7 +58,7 @@ std::uint64_t encode(double value, const Format& format, const Encoding& encodin
     const bool normal = e > format.emin || significand >= std::ldexp(1.0, t);
     if (significand != std::floor(significand) || magnitude > format.max_finite() ||
         (!normal && !format.subnormals)) {
-      throw std::logic_error("encode: " + format_double(value) + " is not a value of " + format.name);
+      throw std::logic_error("encode: " + exact_text(value) + " is not a value of " + format.name);
     }
     const auto integer = static_cast<std::uint64_t>(significand);
     exponent = normal ? static_cast<std::uint64_t>(e + 1 - format.emin) : 0;
@@ -66,4 +74,4 @@ std::string encoding_hex(std::uint64_t bits, const Encoding& encoding) {
   return buffer;
 }
 
-}  // namespace ropelab::cli
+}  // namespace ropelab
