@@ -13,6 +13,7 @@
 
 #include "accurate_sincos.hpp"
 #include "highway_trig.hpp"
+#include "pipeline_kernels.hpp"
 #include "pipeline_scaling.hpp"
 #include "platform_trig.hpp"
 #include "ropelab/block_quant.hpp"
@@ -23,8 +24,16 @@
 namespace ropelab::rope {
 namespace {
 
-bool is_binary64(const Format& f) { return f == formats::binary64(); }
-bool is_binary32(const Format& f) { return f == formats::binary32(); }
+// Compared against formats built once: rn() runs per position, and building a Format (name string) per call
+// was a visible share of a wall sweep.
+bool is_binary64(const Format& f) {
+  static const Format binary64 = formats::binary64();
+  return f == binary64;
+}
+bool is_binary32(const Format& f) {
+  static const Format binary32 = formats::binary32();
+  return f == binary32;
+}
 
 // Round to nearest even in f. binary32 uses the hardware conversion (IEEE RNE from binary64, one rounding).
 double rn(double x, const Format& f) {
@@ -36,7 +45,7 @@ double rn(double x, const Format& f) {
 void round_array(std::span<double> values, const Format& f) {
   if (is_binary64(f)) return;
   if (is_binary32(f)) {
-    for (double& x : values) x = static_cast<float>(x);
+    round_to_binary32(values);
     return;
   }
   round_in_place(values, f);
@@ -306,7 +315,9 @@ void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, st
     const bool vectorisable = r.trig == Trig::accurate && std::all_of(angles.begin(), angles.end(), [](double a) {
       return std::abs(a) < kAccurateSincosMaxAngle;  // false for NaN and Inf
     });
-    if (vectorisable) {
+    if (vectorisable && !angle_out.empty()) {  // angle_out holds a copy of the angles already
+      accurate_sincos_array(angle_out.first(n), sin_out.first(n), cos_out.first(n));
+    } else if (vectorisable) {
       const std::vector<double> copy(angles.begin(), angles.end());
       accurate_sincos_array(copy, sin_out.first(n), cos_out.first(n));
     } else if (r.trig == Trig::libm || r.trig == Trig::sleef_u10) {
