@@ -352,6 +352,13 @@ void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, st
       }
     }
   }
+  static const Format bfloat16 = formats::bfloat16();
+  if (is_binary32(r.trig_format) && p.attention_scaling == 1 && r.table_format == bfloat16) {
+    // Both roundings in one pass (the fp32-trig, bf16-table stacks: HF eager and its kin).
+    round_to_binary32_then_bfloat16(cos_out.first(n));
+    round_to_binary32_then_bfloat16(sin_out.first(n));
+    return;
+  }
   round_array(cos_out.first(n), r.trig_format);
   round_array(sin_out.first(n), r.trig_format);
   if (p.attention_scaling != 1) {

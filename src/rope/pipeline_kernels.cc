@@ -5,21 +5,61 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 
 #include <cstddef>
+#include <cstdint>
 
 #include "hwy/highway.h"
+#include "ropelab/format.hpp"
+#include "ropelab/round.hpp"
 #include "pipeline_kernels.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace ropelab::rope::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+// Lanes below 2^127 in magnitude (false for NaN): there DemoteTo is the IEEE conversion on every target (Highway's
+// scalar targets clamp out-of-range values instead of overflowing, so those lanes go through the scalar cast).
+template <class D>
+HWY_INLINE bool AllInRange(D d, hn::Vec<D> x) {
+  return hn::AllTrue(d, hn::Lt(hn::Abs(x), hn::Set(d, 0x1p127)));
+}
+
 void RoundToBinary32(double* HWY_RESTRICT x, std::size_t n) {
   const hn::ScalableTag<double> d;
   const hn::Rebind<float, decltype(d)> df;
   const std::size_t lanes = hn::Lanes(d);
   std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) hn::StoreU(hn::PromoteTo(d, hn::DemoteTo(df, hn::LoadU(d, x + i))), d, x + i);
+  for (; i + lanes <= n; i += lanes) {
+    const auto v = hn::LoadU(d, x + i);
+    if (AllInRange(d, v)) {
+      hn::StoreU(hn::PromoteTo(d, hn::DemoteTo(df, v)), d, x + i);
+    } else {
+      for (std::size_t k = i; k < i + lanes; ++k) x[k] = static_cast<float>(x[k]);
+    }
+  }
   for (; i < n; ++i) x[i] = static_cast<float>(x[i]);
+}
+
+void RoundToBinary32ThenBfloat16(double* HWY_RESTRICT x, std::size_t n) {
+  const hn::ScalableTag<double> d;
+  const hn::Rebind<float, decltype(d)> df;
+  const hn::RebindToSigned<decltype(df)> di;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto keep = hn::Set(di, static_cast<std::int32_t>(0xffff0000u));
+  const auto half = hn::Set(di, 0x7fff), one = hn::Set(di, 1);
+  const Format bfloat16 = formats::bfloat16();
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto v = hn::LoadU(d, x + i);
+    if (AllInRange(d, v)) {  // the binary32 value is finite and <= 2^127, so its bf16 rounding is finite too
+      // RNE at bit 16: add 0x7fff plus the kept part's lowest bit, then truncate (no carry reaches the sign).
+      const auto bits = hn::BitCast(di, hn::DemoteTo(df, v));
+      const auto rounded = hn::And(hn::Add(bits, hn::Add(half, hn::And(hn::ShiftRight<16>(bits), one))), keep);
+      hn::StoreU(hn::PromoteTo(d, hn::BitCast(df, rounded)), d, x + i);
+    } else {
+      for (std::size_t k = i; k < i + lanes; ++k) x[k] = round_value(static_cast<float>(x[k]), bfloat16);
+    }
+  }
+  for (; i < n; ++i) x[i] = round_value(static_cast<float>(x[i]), bfloat16);
 }
 
 }  // namespace ropelab::rope::HWY_NAMESPACE
@@ -29,9 +69,14 @@ HWY_AFTER_NAMESPACE();
 namespace ropelab::rope {
 
 HWY_EXPORT(RoundToBinary32);
+HWY_EXPORT(RoundToBinary32ThenBfloat16);
 
 void round_to_binary32(std::span<double> values) {
   HWY_DYNAMIC_DISPATCH(RoundToBinary32)(values.data(), values.size());
+}
+
+void round_to_binary32_then_bfloat16(std::span<double> values) {
+  HWY_DYNAMIC_DISPATCH(RoundToBinary32ThenBfloat16)(values.data(), values.size());
 }
 
 }  // namespace ropelab::rope

@@ -21,6 +21,7 @@
 #include "ropelab/rope/pipeline.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/wall.hpp"
+#include "pipeline_kernels.hpp"
 #include "wall_rows.hpp"
 
 using namespace ropelab;
@@ -235,4 +236,53 @@ TEST_CASE("the wall scan's first-row collisions and tau crossings are found at t
   CHECK(stats.first_full_collision == 5);
   CHECK(stats.pairs[17].first_adjacent_collision == 5);
   CHECK(stats.pairs[17].first_tau_exceed == 5);  // atan2(0.75, 0.5) > 0.1
+}
+
+namespace {
+
+// Doubles that probe the binary32 and bfloat16 roundings: every magnitude class, exact ties at both grids, one
+// ulp either side of them, signed zeros, NaN, infinities, values that overflow either format.
+std::vector<double> rounding_probes() {
+  std::vector<double> x = {0.0, -0.0, 1.0, -1.0, std::numeric_limits<double>::quiet_NaN(),
+                           -std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                           -std::numeric_limits<double>::infinity(), 1e300, -1e300, 3.4028234663852886e38,
+                           0x1.fffffep127, 0x1.ff8p127, 0x1.fefp127, 0x1p127, 0x1.fffp126, 0x1p-149, 0x1p-150,
+                           0x1.8p-150, 0x1p-133, 0x1.8p-133, 0x1p-126, 0x1.fffffcp-127, 1e-320};
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  std::uniform_int_distribution<int> exponent(-160, 140);
+  for (int k = 0; k < 20000; ++k) x.push_back(std::ldexp(unit(rng), exponent(rng)));
+  for (int k = 0; k < 4000; ++k) {  // exact ties and neighbours at the bf16 grid (bit 15 of a binary32) and at binary32's
+    const auto bits = static_cast<std::uint32_t>(rng()) & 0xffff0000u;
+    const double tie_bf16 = std::bit_cast<float>(bits | 0x8000u);
+    const double tie_f32 = static_cast<double>(std::bit_cast<float>(bits)) + std::ldexp(1.0, -30);
+    for (const double v : {tie_bf16, tie_f32}) {
+      if (!std::isfinite(v)) continue;
+      x.push_back(v);
+      x.push_back(std::nextafter(v, 0.0));
+      x.push_back(std::nextafter(v, INFINITY));
+    }
+  }
+  return x;
+}
+
+}  // namespace
+
+TEST_CASE("the pipeline's binary32 and binary32-then-bfloat16 kernels equal the scalar roundings, every SIMD target", "[rope-wall-scan]") {
+  const std::vector<double> probes = rounding_probes();
+  std::vector<double> to_f32(probes), to_bf16(probes);
+  for (double& v : to_f32) v = static_cast<float>(v);
+  for (double& v : to_bf16) v = round_value(static_cast<float>(v), formats::bfloat16());
+  const auto same = [](const std::vector<double>& a, const std::vector<double>& b) {
+    int differing = 0;
+    for (std::size_t e = 0; e < a.size(); ++e) differing += !same_bits(a[e], b[e]);
+    return differing;
+  };
+  ropelab::testing::for_each_simd_target([&](const std::string&) {
+    std::vector<double> a(probes), b(probes);
+    round_to_binary32(a);
+    round_to_binary32_then_bfloat16(b);
+    CHECK(same(a, to_f32) == 0);
+    CHECK(same(b, to_bf16) == 0);
+  });
 }
