@@ -20,6 +20,7 @@
 #include "ropelab/rope/exact_reference.hpp"
 #include "ropelab/rope/pipeline.hpp"
 #include "stats/exact_terms.hpp"
+#include "stats/pipeline_scores_kernel.hpp"
 
 namespace ropelab::stats {
 namespace {
@@ -90,10 +91,62 @@ class PipelineKernel {
         fused_(recipe.rotation == rope::Rotation::fma),
         wide_(recipe.storage_format == formats::binary64()),
         skip_storage_(recipe.storage_format == op_format(recipe)),
-        skip_cache_(recipe.key_cache_format == recipe.storage_format) {}
+        skip_cache_(recipe.key_cache_format == recipe.storage_format),
+        op_rounder_(op_format_),
+        storage_rounder_(storage_format_),
+        cache_rounder_(cache_format_) {
+    // The kernel takes the unfused rotation with an fp32 dot; fused rotations and binary64 storage stay scalar.
+    vector_ = !fused_ && !wide_ && detail::lane_rounding(op_format_, op_rounder_, op_lanes_) &&
+              detail::lane_rounding(storage_format_, storage_rounder_, storage_lanes_) &&
+              detail::lane_rounding(cache_format_, cache_rounder_, cache_lanes_);
+  }
+  PipelineKernel(const PipelineKernel&) = delete;  // the lane roundings point into this object
+  PipelineKernel& operator=(const PipelineKernel&) = delete;
 
   void scores(const PipelineProduct& p, std::size_t count, std::span<const double> cos, std::span<const double> sin,
               std::span<double> out) const {
+    if (vector_) {
+      vector_scores(p, count, cos, sin, out);
+    } else {
+      scalar_scores(p, count, cos, sin, out);
+    }
+    round_in_place(out.first(count), storage_format_);
+  }
+
+ private:
+  // The SIMD kernel (pipeline_scores_kernel.hpp): the table tile transposed to [pair][position], one dispatch per
+  // tile of kScoreTile positions.
+  void vector_scores(const PipelineProduct& p, std::size_t count, std::span<const double> cos,
+                     std::span<const double> sin, std::span<double> out) const {
+    constexpr std::size_t kTile = detail::kScoreTile;
+    const std::size_t pairs = layout_.first.size();
+    const std::size_t d = p.q.size();
+    thread_local std::vector<double> c, s, y;
+    c.resize(pairs * kTile);  // lanes past a short last tile hold stale table values: computed, not returned
+    s.resize(pairs * kTile);
+    y.resize(d * kTile);
+    double tile_out[kTile];
+    detail::ScoreTile t{.pairs = pairs, .head_dim = d, .cos = c.data(), .sin = s.data(), .k = p.k.data(),
+                        .q = p.q.data(), .first = layout_.first.data(), .second = layout_.second.data(),
+                        .op = op_lanes_, .storage = storage_lanes_, .cache = cache_lanes_,
+                        .skip_storage = skip_storage_, .skip_cache = skip_cache_, .y = y.data(), .out = tile_out};
+    for (std::size_t t0 = 0; t0 < count; t0 += kTile) {
+      const std::size_t tile = std::min(kTile, count - t0);
+      for (std::size_t w = 0; w < tile; ++w) {
+        const double* row_c = cos.data() + (t0 + w) * pairs;
+        const double* row_s = sin.data() + (t0 + w) * pairs;
+        for (std::size_t n = 0; n < pairs; ++n) {
+          c[n * kTile + w] = row_c[n];
+          s[n * kTile + w] = row_s[n];
+        }
+      }
+      detail::score_tile(t);
+      std::copy_n(tile_out, tile, out.begin() + static_cast<std::ptrdiff_t>(t0));
+    }
+  }
+
+  void scalar_scores(const PipelineProduct& p, std::size_t count, std::span<const double> cos,
+                     std::span<const double> sin, std::span<double> out) const {
     const std::size_t pairs = layout_.first.size();
     const std::size_t d = p.q.size();
     std::array<double, kTile> acc{};
@@ -169,10 +222,8 @@ class PipelineKernel {
       }
       for (std::size_t t = 0; t < tile; ++t) out[t0 + t] = acc[t];
     }
-    round_in_place(out.first(count), storage_format_);
   }
 
- private:
   static constexpr std::size_t kTile = 32;
   static Format op_format(const rope::Recipe& r) {
     return r.rotation == rope::Rotation::per_op ? r.storage_format : r.rotation_math_format;
@@ -180,6 +231,9 @@ class PipelineKernel {
   const PairLayout& layout_;
   Format op_format_, storage_format_, cache_format_;
   bool fused_, wide_, skip_storage_, skip_cache_;
+  NearestEvenRounder op_rounder_, storage_rounder_, cache_rounder_;
+  detail::LaneRounding op_lanes_, storage_lanes_, cache_lanes_;
+  bool vector_ = false;
 };
 
 void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> products, std::int64_t first,

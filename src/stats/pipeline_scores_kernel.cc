@@ -1,0 +1,138 @@
+// The pipeline scores' rotation and fp32 dot with one lane per position (contract: pipeline_scores_kernel.hpp),
+// compiled once per Highway target; one dynamic dispatch per tile. Mul, Add, Sub only (never MulAdd, fused on
+// some targets only) and integer RNE on the binary64 bits: the scalar code's bits on every target.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "stats/pipeline_scores_kernel.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include <cstddef>
+#include <cstdint>
+
+#include "hwy/highway.h"
+#include "stats/pipeline_scores_kernel.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace ropelab::stats::detail::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Every lane through the scalar rounder (the vector path's exceptions).
+template <class D>
+HWY_NOINLINE hn::Vec<D> ScalarRound(D d, hn::Vec<D> x, const LaneRounding& r) {
+  HWY_ALIGN double lanes[hn::MaxLanes(d)];
+  hn::Store(x, d, lanes);
+  for (std::size_t k = 0; k < hn::Lanes(d); ++k) lanes[k] = (*r.scalar)(lanes[k]);
+  return hn::Load(d, lanes);
+}
+
+template <class D>
+HWY_INLINE hn::Vec<D> Round(D d, hn::Vec<D> x, const LaneRounding& r) {
+  using Kind = LaneRounding::Kind;
+  if (r.kind == Kind::identity) return x;
+  if (r.kind == Kind::binary32) {
+    // Below 2^127 DemoteTo is the IEEE conversion on every target (scalar targets clamp beyond range).
+    if (hn::AllTrue(d, hn::Lt(hn::Abs(x), hn::Set(d, 0x1p127)))) {
+      return hn::PromoteTo(d, hn::DemoteTo(hn::Rebind<float, D>(), x));
+    }
+    return ScalarRound(d, x, r);
+  }
+  const hn::RebindToUnsigned<D> du;
+  const auto bits = hn::BitCast(du, x);
+  const auto half = hn::Set(du, (std::uint64_t{1} << (r.shift - 1)) - 1);
+  const auto keep = hn::Set(du, ~((std::uint64_t{1} << r.shift) - 1));
+  const auto odd = hn::And(hn::ShiftRightSame(bits, r.shift), hn::Set(du, 1));
+  const auto rounded = hn::BitCast(d, hn::And(hn::Add(bits, hn::Add(half, odd)), keep));
+  const auto a = hn::Abs(x);
+  const auto max_finite = hn::Set(d, r.max_finite);
+  const auto normal = hn::And(hn::Ge(a, hn::Set(d, r.min_normal)), hn::Le(a, max_finite));
+  const auto fast = hn::And(hn::Or(normal, hn::Eq(x, hn::Zero(d))), hn::Le(hn::Abs(rounded), max_finite));
+  if (hn::AllTrue(d, fast)) return rounded;  // zeros: the bit form returns them unchanged
+  return ScalarRound(d, x, r);
+}
+
+template <class D>
+HWY_INLINE hn::Vec<D> Stored(D d, hn::Vec<D> v, const ScoreTile& t) {
+  if (!t.skip_storage) v = Round(d, v, t.storage);
+  if (!t.skip_cache) v = Round(d, v, t.cache);
+  return v;
+}
+
+// fl32(acc + product): the sum in binary64, rounded to binary32.
+template <class D>
+HWY_INLINE hn::Vec<D> AccumulateBinary32(D d, hn::Vec<D> acc, hn::Vec<D> product) {
+  const auto sum = hn::Add(acc, product);
+  // Below 2^127 DemoteTo is the IEEE conversion on every target (scalar targets clamp beyond range).
+  if (HWY_LIKELY(hn::AllTrue(d, hn::Lt(hn::Abs(sum), hn::Set(d, 0x1p127))))) {
+    return hn::PromoteTo(d, hn::DemoteTo(hn::Rebind<float, D>(), sum));
+  }
+  HWY_ALIGN double v[hn::MaxLanes(d)];
+  hn::Store(sum, d, v);
+  for (std::size_t k = 0; k < hn::Lanes(d); ++k) v[k] = static_cast<float>(v[k]);
+  return hn::Load(d, v);
+}
+
+void ScoreTileKernel(const ScoreTile& t) {
+  const hn::ScalableTag<double> d;
+  const std::size_t lanes = hn::Lanes(d);
+  for (std::size_t x = 0; x < t.head_dim; ++x) {  // pass-through coordinates (rotated ones are overwritten)
+    const auto kx = hn::Set(d, t.k[x]);
+    for (std::size_t w = 0; w < kScoreTile; w += lanes) hn::StoreU(kx, d, t.y + x * kScoreTile + w);
+  }
+  for (std::size_t n = 0; n < t.pairs; ++n) {
+    const auto k0 = hn::Set(d, t.k[t.first[n]]), k1 = hn::Set(d, t.k[t.second[n]]);
+    double* y0 = t.y + static_cast<std::size_t>(t.first[n]) * kScoreTile;
+    double* y1 = t.y + static_cast<std::size_t>(t.second[n]) * kScoreTile;
+    for (std::size_t w = 0; w < kScoreTile; w += lanes) {
+      const auto c = hn::LoadU(d, t.cos + n * kScoreTile + w), s = hn::LoadU(d, t.sin + n * kScoreTile + w);
+      const auto first = Round(d, hn::Sub(Round(d, hn::Mul(k0, c), t.op), Round(d, hn::Mul(k1, s), t.op)), t.op);
+      const auto second = Round(d, hn::Add(Round(d, hn::Mul(k1, c), t.op), Round(d, hn::Mul(k0, s), t.op)), t.op);
+      hn::StoreU(Stored(d, first, t), d, y0 + w);
+      hn::StoreU(Stored(d, second, t), d, y1 + w);
+    }
+  }
+  // Four vectors of positions at a time: four independent accumulation chains in flight.
+  for (std::size_t w = 0; w < kScoreTile; w += 4 * lanes) {
+    auto acc0 = hn::Zero(d), acc1 = hn::Zero(d), acc2 = hn::Zero(d), acc3 = hn::Zero(d);
+    for (std::size_t x = 0; x < t.head_dim; ++x) {
+      const auto qx = hn::Set(d, t.q[x]);
+      const double* yx = t.y + x * kScoreTile + w;
+      acc0 = AccumulateBinary32(d, acc0, hn::Mul(qx, hn::LoadU(d, yx)));
+      acc1 = AccumulateBinary32(d, acc1, hn::Mul(qx, hn::LoadU(d, yx + lanes)));
+      acc2 = AccumulateBinary32(d, acc2, hn::Mul(qx, hn::LoadU(d, yx + 2 * lanes)));
+      acc3 = AccumulateBinary32(d, acc3, hn::Mul(qx, hn::LoadU(d, yx + 3 * lanes)));
+    }
+    hn::StoreU(acc0, d, t.out + w);
+    hn::StoreU(acc1, d, t.out + w + lanes);
+    hn::StoreU(acc2, d, t.out + w + 2 * lanes);
+    hn::StoreU(acc3, d, t.out + w + 3 * lanes);
+  }
+}
+
+}  // namespace ropelab::stats::detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace ropelab::stats::detail {
+
+HWY_EXPORT(ScoreTileKernel);
+
+void score_tile(const ScoreTile& tile) { HWY_DYNAMIC_DISPATCH(ScoreTileKernel)(tile); }
+
+bool lane_rounding(const Format& format, const NearestEvenRounder& scalar, LaneRounding& out) {
+  out.scalar = &scalar;
+  if (format == formats::binary64()) {
+    out.kind = LaneRounding::Kind::identity;
+  } else if (format == formats::binary32()) {
+    out.kind = LaneRounding::Kind::binary32;
+  } else if (format.fits_binary64() && format.precision >= 2 && format.precision <= 52) {
+    out.kind = LaneRounding::Kind::significand;
+    out.shift = 53 - format.precision;
+    out.min_normal = format.min_normal();
+    out.max_finite = format.max_finite();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace ropelab::stats::detail
+#endif  // HWY_ONCE
