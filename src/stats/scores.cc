@@ -105,29 +105,36 @@ class PipelineKernel {
 
   void scores(const PipelineProduct& p, std::size_t count, std::span<const double> cos, std::span<const double> sin,
               std::span<double> out) const {
+    const std::span<double> outs[] = {out};
+    scores(std::span<const PipelineProduct>(&p, 1), count, cos, sin, outs);
+  }
+
+  // Every product over the same table block: outs[j] = the scores of products[j].
+  void scores(std::span<const PipelineProduct> products, std::size_t count, std::span<const double> cos,
+              std::span<const double> sin, std::span<const std::span<double>> outs) const {
     if (vector_) {
-      vector_scores(p, count, cos, sin, out);
+      vector_scores(products, count, cos, sin, outs);
     } else {
-      scalar_scores(p, count, cos, sin, out);
+      for (std::size_t j = 0; j < products.size(); ++j) scalar_scores(products[j], count, cos, sin, outs[j]);
     }
-    round_in_place(out.first(count), storage_format_);
+    for (const std::span<double> out : outs) round_in_place(out.first(count), storage_format_);
   }
 
  private:
-  // The SIMD kernel (pipeline_scores_kernel.hpp): the table tile transposed to [pair][position], one dispatch per
-  // tile of kScoreTile positions.
-  void vector_scores(const PipelineProduct& p, std::size_t count, std::span<const double> cos,
-                     std::span<const double> sin, std::span<double> out) const {
+  // The SIMD kernel (pipeline_scores_kernel.hpp): the table tile transposed to [pair][position] once for all
+  // products, one dispatch per tile and product.
+  void vector_scores(std::span<const PipelineProduct> products, std::size_t count, std::span<const double> cos,
+                     std::span<const double> sin, std::span<const std::span<double>> outs) const {
     constexpr std::size_t kTile = detail::kScoreTile;
     const std::size_t pairs = layout_.first.size();
-    const std::size_t d = p.q.size();
+    const std::size_t d = products.front().q.size();
     thread_local std::vector<double> c, s, y;
     c.resize(pairs * kTile);  // lanes past a short last tile hold stale table values: computed, not returned
     s.resize(pairs * kTile);
     y.resize(d * kTile);
     double tile_out[kTile];
-    detail::ScoreTile t{.pairs = pairs, .head_dim = d, .cos = c.data(), .sin = s.data(), .k = p.k.data(),
-                        .q = p.q.data(), .first = layout_.first.data(), .second = layout_.second.data(),
+    detail::ScoreTile t{.pairs = pairs, .head_dim = d, .cos = c.data(), .sin = s.data(), .k = nullptr,
+                        .q = nullptr, .first = layout_.first.data(), .second = layout_.second.data(),
                         .op = op_lanes_, .storage = storage_lanes_, .cache = cache_lanes_,
                         .skip_storage = skip_storage_, .skip_cache = skip_cache_, .y = y.data(), .out = tile_out};
     for (std::size_t t0 = 0; t0 < count; t0 += kTile) {
@@ -140,8 +147,12 @@ class PipelineKernel {
           s[n * kTile + w] = row_s[n];
         }
       }
-      detail::score_tile(t);
-      std::copy_n(tile_out, tile, out.begin() + static_cast<std::ptrdiff_t>(t0));
+      for (std::size_t j = 0; j < products.size(); ++j) {
+        t.k = products[j].k.data();
+        t.q = products[j].q.data();
+        detail::score_tile(t);
+        std::copy_n(tile_out, tile, outs[j].begin() + static_cast<std::ptrdiff_t>(t0));
+      }
     }
   }
 
@@ -278,9 +289,9 @@ void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> produc
     const std::size_t count = std::min(block, total - offset);
     std::vector<double> cos(count * pairs), sin(count * pairs), state(rope::phase_state_size(pipeline.pairs()));
     rope::emulate_rotations(pipeline, first + static_cast<std::int64_t>(offset), count, cos, sin, state);
-    for (std::size_t j = 0; j < terms.size(); ++j) {
-      kernel.scores(terms[j], count, cos, sin, std::span(out[j]).subspan(offset, count));
-    }
+    std::vector<std::span<double>> outs;
+    for (std::size_t j = 0; j < terms.size(); ++j) outs.push_back(std::span(out[j]).subspan(offset, count));
+    kernel.scores(terms, count, cos, sin, outs);
   });
 }
 
