@@ -139,12 +139,13 @@ class PipelineKernel {
                         .skip_storage = skip_storage_, .skip_cache = skip_cache_, .y = y.data(), .out = tile_out};
     for (std::size_t t0 = 0; t0 < count; t0 += kTile) {
       const std::size_t tile = std::min(kTile, count - t0);
-      for (std::size_t w = 0; w < tile; ++w) {
-        const double* row_c = cos.data() + (t0 + w) * pairs;
-        const double* row_s = sin.data() + (t0 + w) * pairs;
-        for (std::size_t n = 0; n < pairs; ++n) {
-          c[n * kTile + w] = row_c[n];
-          s[n * kTile + w] = row_s[n];
+      // Strided reads, contiguous writes (cheaper than the other way round).
+      const double* block_c = cos.data() + t0 * pairs;
+      const double* block_s = sin.data() + t0 * pairs;
+      for (std::size_t n = 0; n < pairs; ++n) {
+        for (std::size_t w = 0; w < tile; ++w) {
+          c[n * kTile + w] = block_c[w * pairs + n];
+          s[n * kTile + w] = block_s[w * pairs + n];
         }
       }
       for (std::size_t j = 0; j < products.size(); ++j) {
