@@ -235,6 +235,16 @@ void emulate_angles(const Pipeline& p, std::int64_t m0, std::size_t count, std::
     scale_angles(p, angle.first(count * pairs));
     return;
   }
+  if (r.angle_product != AngleProduct::tf32_matmul && r.omega_method != OmegaMethod::timescale_division &&
+      is_binary32(r.angle_format)) {
+    // The fp32-angle stacks: product and binary32 rounding in one vectorised pass (same operations).
+    thread_local std::vector<double> positions;
+    positions.resize(count);
+    for (std::size_t j = 0; j < count; ++j) positions[j] = stored_position(p, m0 + static_cast<std::int64_t>(j));
+    angle_rows_binary32(positions.data(), count, p.stored_omega.data(), pairs, angle.data());
+    scale_angles(p, angle.first(count * pairs));
+    return;
+  }
   std::vector<double> omega = p.stored_omega;
   if (r.angle_product == AngleProduct::tf32_matmul) round_array(omega, formats::tf32());
   for (std::size_t j = 0; j < count; ++j) {

@@ -39,6 +39,28 @@ void RoundToBinary32(double* HWY_RESTRICT x, std::size_t n) {
   for (; i < n; ++i) x[i] = static_cast<float>(x[i]);
 }
 
+void AngleRowsBinary32(const double* HWY_RESTRICT position, std::size_t rows, const double* HWY_RESTRICT omega,
+                       std::size_t pairs, double* HWY_RESTRICT angle) {
+  const hn::ScalableTag<double> d;
+  const hn::Rebind<float, decltype(d)> df;
+  const std::size_t lanes = hn::Lanes(d);
+  for (std::size_t j = 0; j < rows; ++j) {
+    const auto m = hn::Set(d, position[j]);
+    double* row = angle + j * pairs;
+    std::size_t i = 0;
+    for (; i + lanes <= pairs; i += lanes) {
+      const auto v = hn::Mul(m, hn::LoadU(d, omega + i));
+      if (AllInRange(d, v)) {
+        hn::StoreU(hn::PromoteTo(d, hn::DemoteTo(df, v)), d, row + i);
+      } else {  // the products as stored, then the scalar cast (the same form as RoundToBinary32's)
+        hn::StoreU(v, d, row + i);
+        for (std::size_t k = i; k < i + lanes; ++k) row[k] = static_cast<float>(row[k]);
+      }
+    }
+    for (; i < pairs; ++i) row[i] = static_cast<float>(position[j] * omega[i]);
+  }
+}
+
 void RoundToBinary32ThenBfloat16(double* HWY_RESTRICT x, std::size_t n) {
   const hn::ScalableTag<double> d;
   const hn::Rebind<float, decltype(d)> df;
@@ -70,9 +92,15 @@ namespace ropelab::rope {
 
 HWY_EXPORT(RoundToBinary32);
 HWY_EXPORT(RoundToBinary32ThenBfloat16);
+HWY_EXPORT(AngleRowsBinary32);
 
 void round_to_binary32(std::span<double> values) {
   HWY_DYNAMIC_DISPATCH(RoundToBinary32)(values.data(), values.size());
+}
+
+void angle_rows_binary32(const double* position, std::size_t rows, const double* omega, std::size_t pairs,
+                         double* angle) {
+  HWY_DYNAMIC_DISPATCH(AngleRowsBinary32)(position, rows, omega, pairs, angle);
 }
 
 void round_to_binary32_then_bfloat16(std::span<double> values) {

@@ -2,6 +2,7 @@
 // pipeline_kernels.cc).
 #pragma once
 
+#include <cstddef>
 #include <span>
 
 namespace ropelab::rope {
@@ -17,5 +18,10 @@ void round_to_binary32(std::span<double> values);
 // share the exponent range); any other vector goes through the scalar cast and round_value. Bit-identical to the two
 // roundings on every Highway target (tests/rope/wall_scan_test.cc).
 void round_to_binary32_then_bfloat16(std::span<double> values);
+
+// angle[j * pairs + i] = (double)(float)(position[j] * omega[i]) for j < rows, i < pairs: the binary64 product
+// rounded once to binary32, as the scalar product followed by round_to_binary32. Bit-identical on every target.
+void angle_rows_binary32(const double* position, std::size_t rows, const double* omega, std::size_t pairs,
+                         double* angle);
 
 }  // namespace ropelab::rope

@@ -57,7 +57,8 @@ void ScanBlock(const WallScanBlock& b, const WallScanState& st) {
   const std::size_t lanes = hn::Lanes(d);
   const std::size_t vector_pairs = b.pairs - b.pairs % lanes;
   const auto zero = hn::Zero(d);
-  const auto infinity = hn::Set(d, std::numeric_limits<double>::infinity());
+  const auto below_one = hn::Set(d, 1 - 0x1p-51);
+  const auto tiny = hn::Set(d, 0x1p-900);
   for (std::size_t j = 0; j < b.measured; ++j) {
     const std::int64_t m = b.positions[j];
     const bool next_is_adjacent = j + 1 < b.rows && b.positions[j + 1] == m + 1;
@@ -72,9 +73,17 @@ void ScanBlock(const WallScanBlock& b, const WallScanState& st) {
       const auto ref_c = hn::LoadU(d, b.ref_cos + e), ref_s = hn::LoadU(d, b.ref_sin + e);
       const auto sin_delta = hn::Sub(hn::Mul(s, ref_c), hn::Mul(c, ref_s));
       const auto cos_delta = hn::Add(hn::Mul(c, ref_c), hn::Mul(s, ref_s));
-      const auto tangent = hn::IfThenElse(hn::Gt(cos_delta, zero), hn::Div(hn::Abs(sin_delta), cos_delta), infinity);
-      auto flag = hn::Or(hn::Gt(tangent, hn::LoadU(d, st.max_tangent + i)), hn::IsInf(tangent));
-      flag = hn::Or(flag, hn::Gt(tangent, hn::LoadU(d, st.tau_threshold + i)));
+      // The scalar pass acts where tangent = RN(|sin Δ| / cos Δ) > t for t = max_tangent or tau_threshold, or
+      // where cos Δ <= 0 or is NaN (tangent +inf). RN(x) > t implies x > t (RN is monotone, t a double), i.e.
+      // |sin Δ| > t·cos Δ; fl(fl(t·cos Δ)·(1 − 2^-51)) < t·cos Δ, so the flag below is a superset without a
+      // division — except where t·cos Δ may underflow, which 0 < t < 2^-900 flags outright (t <= 0: exact).
+      const auto abs_sin = hn::Abs(sin_delta);
+      const auto max_tangent = hn::LoadU(d, st.max_tangent + i), tau_threshold = hn::LoadU(d, st.tau_threshold + i);
+      auto flag = hn::Not(hn::Gt(cos_delta, zero));
+      flag = hn::Or(flag, hn::Gt(abs_sin, hn::Mul(hn::Mul(max_tangent, cos_delta), below_one)));
+      flag = hn::Or(flag, hn::Gt(abs_sin, hn::Mul(hn::Mul(tau_threshold, cos_delta), below_one)));
+      flag = hn::Or(flag, hn::And(hn::Gt(max_tangent, zero), hn::Lt(max_tangent, tiny)));
+      flag = hn::Or(flag, hn::And(hn::Gt(tau_threshold, zero), hn::Lt(tau_threshold, tiny)));
       const auto cos_ulps = Ulps(d, c, ref_c, b.table_precision, b.table_emin);
       const auto sin_ulps = Ulps(d, s, ref_s, b.table_precision, b.table_emin);
       const auto max_cos = hn::LoadU(d, st.max_cos_ulps + i), max_sin = hn::LoadU(d, st.max_sin_ulps + i);

@@ -268,7 +268,7 @@ std::vector<double> rounding_probes() {
 
 }  // namespace
 
-TEST_CASE("the pipeline's binary32 and binary32-then-bfloat16 kernels equal the scalar roundings, every SIMD target", "[rope-wall-scan]") {
+TEST_CASE("the pipeline's binary32, binary32-then-bfloat16 and angle-row kernels equal the scalar roundings, every SIMD target", "[rope-wall-scan]") {
   const std::vector<double> probes = rounding_probes();
   std::vector<double> to_f32(probes), to_bf16(probes);
   for (double& v : to_f32) v = static_cast<float>(v);
@@ -284,5 +284,17 @@ TEST_CASE("the pipeline's binary32 and binary32-then-bfloat16 kernels equal the 
     round_to_binary32_then_bfloat16(b);
     CHECK(same(a, to_f32) == 0);
     CHECK(same(b, to_bf16) == 0);
+  });
+  // Angle rows: products of positions and inverse frequencies, some beyond binary32's range, some NaN.
+  std::vector<double> positions{0, 1, 255, 256, 257, 16777217, 3e38, 1e300}, omega;
+  for (std::size_t i = 0; i < 37; ++i) omega.push_back(probes[(i * 997) % probes.size()]);
+  std::vector<double> expected(positions.size() * omega.size());
+  for (std::size_t j = 0; j < positions.size(); ++j) {
+    for (std::size_t i = 0; i < omega.size(); ++i) expected[j * omega.size() + i] = static_cast<float>(positions[j] * omega[i]);
+  }
+  ropelab::testing::for_each_simd_target([&](const std::string&) {
+    std::vector<double> angle(expected.size());
+    angle_rows_binary32(positions.data(), positions.size(), omega.data(), omega.size(), angle.data());
+    CHECK(same(angle, expected) == 0);
   });
 }
