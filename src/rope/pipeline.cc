@@ -328,7 +328,8 @@ void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, st
     if (vectorisable && !angle_out.empty()) {  // angle_out holds a copy of the angles already
       accurate_sincos_array(angle_out.first(n), sin_out.first(n), cos_out.first(n));
     } else if (vectorisable) {
-      const std::vector<double> copy(angles.begin(), angles.end());
+      thread_local std::vector<double> copy;  // reused: a fresh vector per call showed in profiles
+      copy.assign(angles.begin(), angles.end());
       accurate_sincos_array(copy, sin_out.first(n), cos_out.first(n));
     } else if (r.trig == Trig::libm || r.trig == Trig::sleef_u10) {
       // Both take the binary32 angle (a binary64 angle_format is rounded to binary32 first).
