@@ -49,6 +49,29 @@ HWY_INLINE hn::Vec<D> Round(D d, hn::Vec<D> x, const LaneRounding& r) {
   return ScalarRound(d, x, r);
 }
 
+// Round's vector result without its checks: `ok` keeps, per lane, whether that result is Round's (the caller
+// redoes the whole step with Round where some lane is not).
+template <class D>
+HWY_INLINE hn::Vec<D> RoundUnchecked(D d, hn::Vec<D> x, const LaneRounding& r, hn::Mask<D>& ok) {
+  using Kind = LaneRounding::Kind;
+  if (r.kind == Kind::identity) return x;
+  if (r.kind == Kind::binary32) {
+    ok = hn::And(ok, hn::Lt(hn::Abs(x), hn::Set(d, 0x1p127)));
+    return hn::PromoteTo(d, hn::DemoteTo(hn::Rebind<float, D>(), x));
+  }
+  const hn::RebindToUnsigned<D> du;
+  const auto bits = hn::BitCast(du, x);
+  const auto half = hn::Set(du, (std::uint64_t{1} << (r.shift - 1)) - 1);
+  const auto keep = hn::Set(du, ~((std::uint64_t{1} << r.shift) - 1));
+  const auto odd = hn::And(hn::ShiftRightSame(bits, r.shift), hn::Set(du, 1));
+  const auto rounded = hn::BitCast(d, hn::And(hn::Add(bits, hn::Add(half, odd)), keep));
+  const auto a = hn::Abs(x);
+  const auto max_finite = hn::Set(d, r.max_finite);
+  const auto normal = hn::And(hn::Ge(a, hn::Set(d, r.min_normal)), hn::Le(a, max_finite));
+  ok = hn::And(ok, hn::And(hn::Or(normal, hn::Eq(x, hn::Zero(d))), hn::Le(hn::Abs(rounded), max_finite)));
+  return rounded;
+}
+
 template <class D>
 HWY_INLINE hn::Vec<D> Stored(D d, hn::Vec<D> v, const ScoreTile& t) {
   if (!t.skip_storage) v = Round(d, v, t.storage);
@@ -83,8 +106,16 @@ void ScoreTileKernel(const ScoreTile& t) {
     double* y1 = t.y + static_cast<std::size_t>(t.second[n]) * kScoreTile;
     for (std::size_t w = 0; w < kScoreTile; w += lanes) {
       const auto c = hn::LoadU(d, t.cos + n * kScoreTile + w), s = hn::LoadU(d, t.sin + n * kScoreTile + w);
-      const auto first = Round(d, hn::Sub(Round(d, hn::Mul(k0, c), t.op), Round(d, hn::Mul(k1, s), t.op)), t.op);
-      const auto second = Round(d, hn::Add(Round(d, hn::Mul(k1, c), t.op), Round(d, hn::Mul(k0, s), t.op)), t.op);
+      // The six op roundings with one check for all of them; any exceptional lane redoes the step with Round.
+      auto ok = hn::FirstN(d, lanes);
+      auto first = RoundUnchecked(
+          d, hn::Sub(RoundUnchecked(d, hn::Mul(k0, c), t.op, ok), RoundUnchecked(d, hn::Mul(k1, s), t.op, ok)), t.op, ok);
+      auto second = RoundUnchecked(
+          d, hn::Add(RoundUnchecked(d, hn::Mul(k1, c), t.op, ok), RoundUnchecked(d, hn::Mul(k0, s), t.op, ok)), t.op, ok);
+      if (!hn::AllTrue(d, ok)) {
+        first = Round(d, hn::Sub(Round(d, hn::Mul(k0, c), t.op), Round(d, hn::Mul(k1, s), t.op)), t.op);
+        second = Round(d, hn::Add(Round(d, hn::Mul(k1, c), t.op), Round(d, hn::Mul(k0, s), t.op)), t.op);
+      }
       hn::StoreU(Stored(d, first, t), d, y0 + w);
       hn::StoreU(Stored(d, second, t), d, y1 + w);
     }
