@@ -319,14 +319,17 @@ void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, st
     if (!angle_out.empty()) std::fill_n(angle_out.begin(), n, std::numeric_limits<double>::quiet_NaN());
     emulate_rotation_recurrence(p, m0, count, cos_out, sin_out, phase_state);
   } else {
-    emulate_angles(p, m0, count, cos_out.first(n), phase_state);  // cos_out holds the angles for now
+    // The angles go to angle_out when the caller wants them (and are read from there), else to cos_out for now.
+    const bool keep_angles = !angle_out.empty();
+    emulate_angles(p, m0, count, keep_angles ? angle_out.first(n) : cos_out.first(n), phase_state);
     const auto angles = cos_out.first(n);
-    if (!angle_out.empty()) std::copy(angles.begin(), angles.end(), angle_out.begin());
-    const bool vectorisable = r.trig == Trig::accurate && std::all_of(angles.begin(), angles.end(), [](double a) {
+    const std::span<const double> stored = keep_angles ? angle_out.first(n) : angles;
+    const bool vectorisable = r.trig == Trig::accurate && std::all_of(stored.begin(), stored.end(), [](double a) {
       return std::abs(a) < kAccurateSincosMaxAngle;  // false for NaN and Inf
     });
-    if (vectorisable && !angle_out.empty()) {  // angle_out holds a copy of the angles already
-      accurate_sincos_array(angle_out.first(n), sin_out.first(n), cos_out.first(n));
+    if (keep_angles && !vectorisable) std::copy(stored.begin(), stored.end(), angles.begin());  // read below
+    if (vectorisable && keep_angles) {
+      accurate_sincos_array(stored, sin_out.first(n), cos_out.first(n));
     } else if (vectorisable) {
       thread_local std::vector<double> copy;  // reused: a fresh vector per call showed in profiles
       copy.assign(angles.begin(), angles.end());

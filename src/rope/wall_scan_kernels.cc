@@ -37,18 +37,26 @@ HWY_INLINE void Split(D d, hn::Vec<D> x, hn::Vec<D>& big, hn::Vec<D>& small) {
   small = hn::Sub(x, big);
 }
 
-// |stored − m·ω| as rope::angle_error: m·hi − RN(m·hi) by Dekker's two-product, which is exact (equal to the
-// scalar FMA) when the product error does not underflow — guaranteed by the caller's range check on ω.hi.
+// |stored − m·ω| as rope::angle_error: m·hi − RN(m·hi) by a fused multiply-subtract where the target has one, else
+// by Dekker's two-product; both are exact (equal to the scalar FMA) when the product error does not underflow —
+// guaranteed by the caller's range check on ω.hi.
 template <class D>
 HWY_INLINE hn::Vec<D> AngleError(D d, hn::Vec<D> stored, hn::Vec<D> x, hn::Vec<D> x_big, hn::Vec<D> x_small,
                                  hn::Vec<D> hi, hn::Vec<D> lo) {
+  const auto product = hn::Mul(x, hi);
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+  // x86 targets from AVX2 up fuse MulSub (vfmsub): one rounding of the exact m·hi − RN(m·hi), which is exact.
+  (void)x_big;
+  (void)x_small;
+  const auto error = hn::MulSub(x, hi, product);
+#else
   hn::Vec<D> hi_big, hi_small;
   Split(d, hi, hi_big, hi_small);
-  const auto product = hn::Mul(x, hi);
   auto error = hn::Sub(hn::Mul(x_big, hi_big), product);
   error = hn::Add(error, hn::Mul(x_big, hi_small));
   error = hn::Add(error, hn::Mul(x_small, hi_big));
   error = hn::Add(error, hn::Mul(x_small, hi_small));
+#endif
   return hn::Abs(hn::Sub(hn::Sub(hn::Sub(stored, product), error), hn::Mul(x, lo)));
 }
 
