@@ -100,12 +100,14 @@ void ScoreTileKernel(const ScoreTile& t) {
     const auto kx = hn::Set(d, t.k[x]);
     for (std::size_t w = 0; w < kScoreTile; w += lanes) hn::StoreU(kx, d, t.y + x * kScoreTile + w);
   }
+  const double* HWY_RESTRICT cos = t.cos;
+  const double* HWY_RESTRICT sin = t.sin;
   for (std::size_t n = 0; n < t.pairs; ++n) {
     const auto k0 = hn::Set(d, t.k[t.first[n]]), k1 = hn::Set(d, t.k[t.second[n]]);
     double* y0 = t.y + static_cast<std::size_t>(t.first[n]) * kScoreTile;
     double* y1 = t.y + static_cast<std::size_t>(t.second[n]) * kScoreTile;
     for (std::size_t w = 0; w < kScoreTile; w += lanes) {
-      const auto c = hn::LoadU(d, t.cos + n * kScoreTile + w), s = hn::LoadU(d, t.sin + n * kScoreTile + w);
+      const auto c = hn::LoadU(d, cos + n * kScoreTile + w), s = hn::LoadU(d, sin + n * kScoreTile + w);
       // The six op roundings with one check for all of them; any exceptional lane redoes the step with Round.
       auto ok = hn::FirstN(d, lanes);
       auto first = RoundUnchecked(
@@ -120,21 +122,26 @@ void ScoreTileKernel(const ScoreTile& t) {
       hn::StoreU(Stored(d, second, t), d, y1 + w);
     }
   }
-  // Four vectors of positions at a time: four independent accumulation chains in flight.
+  // Four vectors of positions at a time: four independent accumulation chains in flight. The tile's pointers in
+  // locals: the stores could alias the struct, which would make the compiler reload them every step.
+  const double* HWY_RESTRICT q = t.q;
+  const double* HWY_RESTRICT y = t.y;
+  double* HWY_RESTRICT out = t.out;
+  const std::size_t head_dim = t.head_dim;
   for (std::size_t w = 0; w < kScoreTile; w += 4 * lanes) {
     auto acc0 = hn::Zero(d), acc1 = hn::Zero(d), acc2 = hn::Zero(d), acc3 = hn::Zero(d);
-    for (std::size_t x = 0; x < t.head_dim; ++x) {
-      const auto qx = hn::Set(d, t.q[x]);
-      const double* yx = t.y + x * kScoreTile + w;
+    for (std::size_t x = 0; x < head_dim; ++x) {
+      const auto qx = hn::Set(d, q[x]);
+      const double* yx = y + x * kScoreTile + w;
       acc0 = AccumulateBinary32(d, acc0, hn::Mul(qx, hn::LoadU(d, yx)));
       acc1 = AccumulateBinary32(d, acc1, hn::Mul(qx, hn::LoadU(d, yx + lanes)));
       acc2 = AccumulateBinary32(d, acc2, hn::Mul(qx, hn::LoadU(d, yx + 2 * lanes)));
       acc3 = AccumulateBinary32(d, acc3, hn::Mul(qx, hn::LoadU(d, yx + 3 * lanes)));
     }
-    hn::StoreU(acc0, d, t.out + w);
-    hn::StoreU(acc1, d, t.out + w + lanes);
-    hn::StoreU(acc2, d, t.out + w + 2 * lanes);
-    hn::StoreU(acc3, d, t.out + w + 3 * lanes);
+    hn::StoreU(acc0, d, out + w);
+    hn::StoreU(acc1, d, out + w + lanes);
+    hn::StoreU(acc2, d, out + w + 2 * lanes);
+    hn::StoreU(acc3, d, out + w + 3 * lanes);
   }
 }
 
