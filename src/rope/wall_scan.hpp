@@ -6,11 +6,13 @@
 // and screens the rest: a lane is "attended" (the row is handed to the scalar row pass, which decides it with
 // the unchanged scalar code) when its phase-error tangent could make a new per-pair maximum
 // (tangent > max_tangent or infinite), could cross tau (tangent > tau_threshold), or collides while the pair's
-// first collision is still unknown. The scalar pass owns max_tangent / tau_threshold / collision_open.
-// Exact: every statistic equals the scalar scan's bits on every Highway target — plain IEEE Mul/Sub/Add/Div
-// (never MulAdd, fused on some targets only; the build uses -ffp-contract=off), and the angle error's
-// two-product by Dekker's split, exact like an FMA while |ω.hi| in [2^-900, 2^900] (the caller checks the range
-// and otherwise leaves the angle error to the scalar pass).
+// first collision is still unknown. The tangent tests are screened without a division, by a superset of those
+// lanes (the kernel states why). The scalar pass owns max_tangent / tau_threshold / collision_open.
+// Exact: every statistic equals the scalar scan's bits on every Highway target — plain IEEE Mul/Sub/Add (never
+// MulAdd for values, fused on some targets only; the build uses -ffp-contract=off), and the angle error's
+// two-product m·hi − RN(m·hi) by a fused MulSub on AVX2/AVX3 or Dekker's split elsewhere, both exact like the
+// scalar FMA while |ω.hi| in [2^-900, 2^900] (the caller checks the range and otherwise leaves the angle error to
+// the scalar pass).
 #pragma once
 
 #include <cstddef>
