@@ -5,6 +5,8 @@
 #define HWY_TARGET_INCLUDE "stats/pipeline_scores_kernel.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -93,6 +95,66 @@ HWY_INLINE hn::Vec<D> AccumulateBinary32(D d, hn::Vec<D> acc, hn::Vec<D> product
   return hn::Load(d, v);
 }
 
+// The integer RNE of a significand-kind rounding, for values known to be zero or in the format's normal range
+// with a rounded magnitude <= max_finite (where it equals Round).
+template <class D>
+HWY_INLINE hn::Vec<D> RoundBits(D d, hn::Vec<D> x, const LaneRounding& r) {
+  const hn::RebindToUnsigned<D> du;
+  const auto bits = hn::BitCast(du, x);
+  const auto half = hn::Set(du, (std::uint64_t{1} << (r.shift - 1)) - 1);
+  const auto keep = hn::Set(du, ~((std::uint64_t{1} << r.shift) - 1));
+  const auto odd = hn::And(hn::ShiftRightSame(bits, r.shift), hn::Set(du, 1));
+  return hn::BitCast(d, hn::And(hn::Add(bits, hn::Add(half, odd)), keep));
+}
+
+// Magnitudes of a tile's table values: the largest, the smallest nonzero (+inf: none), all finite.
+struct TableBounds {
+  double largest = 0, smallest_nonzero = HUGE_VAL;
+  bool finite = true;
+};
+
+template <class D>
+HWY_INLINE TableBounds Bounds(D d, const double* HWY_RESTRICT cos, const double* HWY_RESTRICT sin, std::size_t n) {
+  const std::size_t lanes = hn::Lanes(d);
+  const auto zero = hn::Zero(d), infinity = hn::Set(d, HUGE_VAL), finite_max = hn::Set(d, 0x1.fffffffffffffp1023);
+  auto largest = zero, smallest = infinity;
+  auto finite = hn::FirstN(d, lanes);
+  for (const double* table : {cos, sin}) {
+    for (std::size_t e = 0; e < n; e += lanes) {
+      const auto a = hn::Abs(hn::LoadU(d, table + e));
+      finite = hn::And(finite, hn::Le(a, finite_max));  // false for NaN and infinities
+      largest = hn::Max(largest, a);
+      smallest = hn::Min(smallest, hn::IfThenElse(hn::Eq(a, zero), infinity, a));
+    }
+  }
+  HWY_ALIGN double big[hn::MaxLanes(d)], small[hn::MaxLanes(d)];
+  hn::Store(largest, d, big);
+  hn::Store(smallest, d, small);
+  TableBounds b;
+  b.finite = hn::AllTrue(d, finite);
+  for (std::size_t k = 0; k < lanes; ++k) {
+    b.largest = std::max(b.largest, big[k]);
+    b.smallest_nonzero = std::min(b.smallest_nonzero, small[k]);
+  }
+  return b;
+}
+
+// True when every op rounding of the pair's step takes RoundBits validly, for any table values within `b`:
+// nonzero products |k c| >= k_min c_min >= min_normal 2^p make the rounded products multiples of 2^(emin + 1),
+// so a nonzero difference of two is >= 2^(emin + 1) (and binary64's rounding of it too); |result| <=
+// 2 K C (1 + 2^-p)^2 (1 + 2^-53) <= max_finite bounds every rounded value. The 2^-50 margins cover the roundings
+// of the tests themselves.
+HWY_INLINE bool InNormalRange(const TableBounds& b, double k0, double k1, const LaneRounding& r) {
+  if (r.kind != LaneRounding::Kind::significand || !b.finite || !std::isfinite(k0) || !std::isfinite(k1)) return false;
+  const double a0 = std::abs(k0), a1 = std::abs(k1);
+  const double largest_key = std::max(a0, a1);
+  const double smallest_key = std::min(a0 == 0 ? HUGE_VAL : a0, a1 == 0 ? HUGE_VAL : a1);
+  const double grow = 1 + std::ldexp(1.0, r.shift - 53);  // 1 + 2^-p
+  if (!(2 * largest_key * b.largest * grow * grow * (1 + 0x1p-50) <= r.max_finite)) return false;
+  if (smallest_key == HUGE_VAL || b.smallest_nonzero == HUGE_VAL) return true;  // every product is zero
+  return smallest_key * b.smallest_nonzero * (1 - 0x1p-50) >= std::ldexp(r.min_normal, 53 - r.shift);
+}
+
 void ScoreTileKernel(const ScoreTile& t) {
   const hn::ScalableTag<double> d;
   const std::size_t lanes = hn::Lanes(d);
@@ -102,10 +164,22 @@ void ScoreTileKernel(const ScoreTile& t) {
   }
   const double* HWY_RESTRICT cos = t.cos;
   const double* HWY_RESTRICT sin = t.sin;
+  const TableBounds bounds = Bounds(d, cos, sin, t.pairs * kScoreTile);
   for (std::size_t n = 0; n < t.pairs; ++n) {
-    const auto k0 = hn::Set(d, t.k[t.first[n]]), k1 = hn::Set(d, t.k[t.second[n]]);
+    const double key0 = t.k[t.first[n]], key1 = t.k[t.second[n]];
+    const auto k0 = hn::Set(d, key0), k1 = hn::Set(d, key1);
     double* y0 = t.y + static_cast<std::size_t>(t.first[n]) * kScoreTile;
     double* y1 = t.y + static_cast<std::size_t>(t.second[n]) * kScoreTile;
+    if (InNormalRange(bounds, key0, key1, t.op)) {  // every op rounding of this pair takes the bit form
+      for (std::size_t w = 0; w < kScoreTile; w += lanes) {
+        const auto c = hn::LoadU(d, cos + n * kScoreTile + w), s = hn::LoadU(d, sin + n * kScoreTile + w);
+        const auto first = RoundBits(d, hn::Sub(RoundBits(d, hn::Mul(k0, c), t.op), RoundBits(d, hn::Mul(k1, s), t.op)), t.op);
+        const auto second = RoundBits(d, hn::Add(RoundBits(d, hn::Mul(k1, c), t.op), RoundBits(d, hn::Mul(k0, s), t.op)), t.op);
+        hn::StoreU(Stored(d, first, t), d, y0 + w);
+        hn::StoreU(Stored(d, second, t), d, y1 + w);
+      }
+      continue;
+    }
     for (std::size_t w = 0; w < kScoreTile; w += lanes) {
       const auto c = hn::LoadU(d, cos + n * kScoreTile + w), s = hn::LoadU(d, sin + n * kScoreTile + w);
       // The six op roundings with one check for all of them; any exceptional lane redoes the step with Round.

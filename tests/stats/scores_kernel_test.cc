@@ -95,6 +95,13 @@ TEST_CASE("pipeline scores: the SIMD kernel equals the stages by hand on adversa
   for (int i = 0; i < d; i += 4) huge.k[static_cast<std::size_t>(i)] = 60000.0 * (i % 8 ? 1 : -1);
   huge.k[5] = 3e38;
   cases.push_back(huge);
+  // Whole keys scaled towards bf16's normal-range floor: the kernel's per-pair range test passes or fails near its
+  // bound (products down to ~2^-118 against min_normal 2^-126 and 8 bits of difference headroom).
+  for (const int shift : {-100, -108, -110, -112, -117}) {
+    Keys scaled{"keys scaled to the normal range's floor", gaussian.q, gaussian.k};
+    for (double& v : scaled.k) v = std::ldexp(v, shift);
+    cases.push_back(scaled);
+  }
   Keys ties{"zeros and ties", gaussian.q, gaussian.k};
   for (int i = 0; i < d; i += 2) ties.k[static_cast<std::size_t>(i)] = (i % 4 ? -0.0 : 1.0 + 0x1p-8);  // a bf16 midpoint
   ties.q[3] = -0.0;
