@@ -58,7 +58,17 @@ void SinCosArray(const double* HWY_RESTRICT x, double* HWY_RESTRICT sin_out, dou
                  std::size_t n) {
   const hn::ScalableTag<double> d;
   const std::size_t lanes = hn::Lanes(d);
-  for (std::size_t i = 0; i < n; i += lanes) {
+  std::size_t i = 0;
+  for (; i + 2 * lanes <= n; i += 2 * lanes) {  // two independent vectors per step: the Horner chains overlap
+    hn::Vec<decltype(d)> s0, c0, s1, c1;
+    SinCosVector(d, hn::LoadU(d, x + i), s0, c0);
+    SinCosVector(d, hn::LoadU(d, x + i + lanes), s1, c1);
+    hn::StoreU(s0, d, sin_out + i);
+    hn::StoreU(c0, d, cos_out + i);
+    hn::StoreU(s1, d, sin_out + i + lanes);
+    hn::StoreU(c1, d, cos_out + i + lanes);
+  }
+  for (; i < n; i += lanes) {
     const std::size_t count = std::min(lanes, n - i);
     HWY_ALIGN double buffer[hn::MaxLanes(d)] = {};
     std::copy_n(x + i, count, buffer);

@@ -13,6 +13,7 @@
 
 #include "accurate_sincos.hpp"
 #include "highway_trig.hpp"
+#include "pipeline_kernels.hpp"
 #include "pipeline_scaling.hpp"
 #include "platform_trig.hpp"
 #include "ropelab/block_quant.hpp"
@@ -23,8 +24,16 @@
 namespace ropelab::rope {
 namespace {
 
-bool is_binary64(const Format& f) { return f == formats::binary64(); }
-bool is_binary32(const Format& f) { return f == formats::binary32(); }
+// Compared against formats built once: rn() runs per position, and building a Format (name string) per call
+// was a visible share of a wall sweep.
+bool is_binary64(const Format& f) {
+  static const Format binary64 = formats::binary64();
+  return f == binary64;
+}
+bool is_binary32(const Format& f) {
+  static const Format binary32 = formats::binary32();
+  return f == binary32;
+}
 
 // Round to nearest even in f. binary32 uses the hardware conversion (IEEE RNE from binary64, one rounding).
 double rn(double x, const Format& f) {
@@ -36,7 +45,7 @@ double rn(double x, const Format& f) {
 void round_array(std::span<double> values, const Format& f) {
   if (is_binary64(f)) return;
   if (is_binary32(f)) {
-    for (double& x : values) x = static_cast<float>(x);
+    round_to_binary32(values);
     return;
   }
   round_in_place(values, f);
@@ -226,6 +235,16 @@ void emulate_angles(const Pipeline& p, std::int64_t m0, std::size_t count, std::
     scale_angles(p, angle.first(count * pairs));
     return;
   }
+  if (r.angle_product != AngleProduct::tf32_matmul && r.omega_method != OmegaMethod::timescale_division &&
+      is_binary32(r.angle_format)) {
+    // The fp32-angle stacks: product and binary32 rounding in one vectorised pass (same operations).
+    thread_local std::vector<double> positions;
+    positions.resize(count);
+    for (std::size_t j = 0; j < count; ++j) positions[j] = stored_position(p, m0 + static_cast<std::int64_t>(j));
+    angle_rows_binary32(positions.data(), count, p.stored_omega.data(), pairs, angle.data());
+    scale_angles(p, angle.first(count * pairs));
+    return;
+  }
   std::vector<double> omega = p.stored_omega;
   if (r.angle_product == AngleProduct::tf32_matmul) round_array(omega, formats::tf32());
   for (std::size_t j = 0; j < count; ++j) {
@@ -300,14 +319,20 @@ void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, st
     if (!angle_out.empty()) std::fill_n(angle_out.begin(), n, std::numeric_limits<double>::quiet_NaN());
     emulate_rotation_recurrence(p, m0, count, cos_out, sin_out, phase_state);
   } else {
-    emulate_angles(p, m0, count, cos_out.first(n), phase_state);  // cos_out holds the angles for now
+    // The angles go to angle_out when the caller wants them (and are read from there), else to cos_out for now.
+    const bool keep_angles = !angle_out.empty();
+    emulate_angles(p, m0, count, keep_angles ? angle_out.first(n) : cos_out.first(n), phase_state);
     const auto angles = cos_out.first(n);
-    if (!angle_out.empty()) std::copy(angles.begin(), angles.end(), angle_out.begin());
-    const bool vectorisable = r.trig == Trig::accurate && std::all_of(angles.begin(), angles.end(), [](double a) {
+    const std::span<const double> stored = keep_angles ? angle_out.first(n) : angles;
+    const bool vectorisable = r.trig == Trig::accurate && std::all_of(stored.begin(), stored.end(), [](double a) {
       return std::abs(a) < kAccurateSincosMaxAngle;  // false for NaN and Inf
     });
-    if (vectorisable) {
-      const std::vector<double> copy(angles.begin(), angles.end());
+    if (keep_angles && !vectorisable) std::copy(stored.begin(), stored.end(), angles.begin());  // read below
+    if (vectorisable && keep_angles) {
+      accurate_sincos_array(stored, sin_out.first(n), cos_out.first(n));
+    } else if (vectorisable) {
+      thread_local std::vector<double> copy;  // reused: a fresh vector per call showed in profiles
+      copy.assign(angles.begin(), angles.end());
       accurate_sincos_array(copy, sin_out.first(n), cos_out.first(n));
     } else if (r.trig == Trig::libm || r.trig == Trig::sleef_u10) {
       // Both take the binary32 angle (a binary64 angle_format is rounded to binary32 first).
@@ -340,6 +365,13 @@ void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, st
         sin_out[e] = rot.sin;
       }
     }
+  }
+  static const Format bfloat16 = formats::bfloat16();
+  if (is_binary32(r.trig_format) && p.attention_scaling == 1 && r.table_format == bfloat16) {
+    // Both roundings in one pass (the fp32-trig, bf16-table stacks: HF eager and its kin).
+    round_to_binary32_then_bfloat16(cos_out.first(n));
+    round_to_binary32_then_bfloat16(sin_out.first(n));
+    return;
   }
   round_array(cos_out.first(n), r.trig_format);
   round_array(sin_out.first(n), r.trig_format);

@@ -20,6 +20,9 @@
 namespace ropelab::rope {
 namespace {
 
+// Rows per tile of a block's measurement: its seven [row][pair] arrays (~330 KiB at 64 pairs) stay in L2.
+constexpr std::size_t kTileRows = 128;
+
 // Emulates blocks of positions and scans them against the streamed reference; key/score errors on the
 // sampled positions use the emulated rotation of the query/key.
 class BlockMeasurer {
@@ -33,44 +36,118 @@ class BlockMeasurer {
 
   // Positions [m0, m0 + count); the row of m0 + count is emulated too (inside the context), to compare
   // adjacent positions. phase_state as for emulate_rotations, advanced to m0 + count.
+  // The block is emulated, referenced and scanned a tile of kTileRows rows at a time, so its arrays stay in the
+  // core's cache; every value is the same as in one pass over the block (emulate_rotations streams, the
+  // reference is a function of (m, ω), BlockScan carries its state from tile to tile).
   BlockStats measure(std::int64_t m0, std::size_t count, std::vector<double>& phase_state) const {
-    const auto pairs = static_cast<std::size_t>(p_.pairs());
-    const std::size_t rows = m0 + static_cast<std::int64_t>(count) < o_.context_length ? count + 1 : count;
-    // Per-thread scratch reused across blocks (fresh multi-MiB vectors per block cost page faults).
-    thread_local std::vector<double> c, s, ref_c, ref_s, angle;
-    thread_local std::vector<std::int64_t> positions;
-    for (std::vector<double>* v : {&c, &s}) v->resize(rows * pairs);
-    for (std::vector<double>* v : {&ref_c, &ref_s, &angle}) v->resize(count * pairs);
-    positions.resize(rows);
-    for (std::size_t j = 0; j < rows; ++j) positions[j] = m0 + static_cast<std::int64_t>(j);
-    emulate_rotations(p_, m0, count, c, s, phase_state, angle);
-    if (rows > count) {  // the extra row belongs to the next block: step the state back after it
-      const std::vector<double> state_after_block = phase_state;
-      emulate_rotations(p_, m0 + static_cast<std::int64_t>(count), 1, std::span<double>(c).subspan(count * pairs),
-                        std::span<double>(s).subspan(count * pairs), phase_state);
-      phase_state = state_after_block;
+    BlockRun run(p_, o_, m0, count, phase_state);
+    for (std::size_t t0 = 0; t0 < count; t0 += kTileRows) measure_tile(run, t0);
+    return run.finish();
+  }
+
+  // Blocks m0s[k] (kBlockPositions positions each, or fewer at the end of the context) of a recipe without
+  // incremental state, tile by tile across the blocks: tile t of every block reads the same rows of the
+  // reference's offset table, so they come from cache after the first block. Each block's statistics are those
+  // of measure().
+  void measure_together(std::span<const std::int64_t> m0s, std::span<BlockStats> out) const {
+    std::vector<double> unused;
+    std::vector<BlockRun> runs;
+    runs.reserve(m0s.size());
+    std::size_t longest = 0;
+    for (const std::int64_t m0 : m0s) {
+      const auto count = static_cast<std::size_t>(std::min<std::int64_t>(kBlockPositions, o_.context_length - m0));
+      runs.emplace_back(p_, o_, m0, count, unused);
+      longest = std::max(longest, count);
     }
-    const std::span<const std::int64_t> measured(positions.data(), count);
-    reference_.rotations(measured, ref_c, ref_s);
-    BlockStats stats = scan_rows(p_, o_, TableRows{.positions = positions, .measured = count, .cos = c, .sin = s,
-                                                   .ref_cos = ref_c, .ref_sin = ref_s, .angle = angle});
-    for (std::size_t j = 0; j < count; ++j) {
-      const std::int64_t m = positions[j];
-      if (m % sample_step_ == 0 || m == o_.context_length - 1) measure_key_and_score(c, s, ref_c, ref_s, j, stats);
+    for (std::size_t t0 = 0; t0 < longest; t0 += kTileRows) {
+      for (BlockRun& run : runs) {
+        if (t0 < run.count) measure_tile(run, t0);
+      }
     }
-    return stats;
+    for (std::size_t k = 0; k < runs.size(); ++k) out[k] = runs[k].finish();
   }
 
  private:
-  void measure_key_and_score(const std::vector<double>& c, const std::vector<double>& s,
-                             const std::vector<double>& ref_c, const std::vector<double>& ref_s, std::size_t j,
-                             BlockStats& stats) const {
+  // One block's measurement in progress.
+  struct BlockRun {
+    BlockRun(const Pipeline& p, const WallOptions& o, std::int64_t first, std::size_t n, std::vector<double>& state)
+        : m0(first), count(n), phase_state(state), scan(p, o, true) {}
+    BlockStats finish() {
+      BlockStats stats = scan.finish();
+      stats.max_rotated_key_error = keys.max_rotated_key_error;
+      stats.max_score_error = keys.max_score_error;
+      return stats;
+    }
+    std::int64_t m0;
+    std::size_t count;
+    std::vector<double>& phase_state;
+    BlockScan scan;
+    StreamedReference::BlockStart start;
+    BlockStats keys;  // the key and score errors, added row by row in position order
+  };
+
+  // Rows [t0, t0 + kTileRows) of the run's block.
+  void measure_tile(BlockRun& run, std::size_t t0) const {
     const auto pairs = static_cast<std::size_t>(p_.pairs());
-    const auto row = [&](const std::vector<double>& x) { return std::span<const double>(x.data() + j * pairs, pairs); };
-    std::vector<double> y0(pairs), y1(pairs);
-    emulate_rotate_pairs(p_.recipe, v_.k0, v_.k1, row(c), row(s), y0, y1);
-    emulate_key_cache_pairs(p_, y0, y1);
-    add_key_and_score_errors(v_, y0, y1, row(ref_c), row(ref_s), stats);
+    // Per-thread scratch reused across tiles (fresh vectors per tile cost allocations and page faults).
+    thread_local std::vector<double> c, s, ref_c, ref_s, angle;
+    thread_local std::vector<std::int64_t> positions;
+    for (std::vector<double>* v : {&c, &s}) v->resize((kTileRows + 1) * pairs);
+    for (std::vector<double>* v : {&ref_c, &ref_s, &angle}) v->resize(kTileRows * pairs);
+    const std::size_t tile = std::min(kTileRows, run.count - t0);
+    const std::int64_t first = run.m0 + static_cast<std::int64_t>(t0);
+    const std::size_t rows = first + static_cast<std::int64_t>(tile) < o_.context_length ? tile + 1 : tile;
+    positions.resize(rows);
+    for (std::size_t j = 0; j < rows; ++j) positions[j] = first + static_cast<std::int64_t>(j);
+    emulate_rotations(p_, first, tile, c, s, run.phase_state, angle);
+    if (rows > tile) {  // the extra row belongs to the next tile: step the state back after it
+      const std::vector<double> state_after_tile = run.phase_state;
+      emulate_rotations(p_, first + static_cast<std::int64_t>(tile), 1, std::span<double>(c).subspan(tile * pairs),
+                        std::span<double>(s).subspan(tile * pairs), run.phase_state);
+      run.phase_state = state_after_tile;
+    }
+    reference_.rotations(std::span<const std::int64_t>(positions.data(), tile), ref_c, ref_s, run.start);
+    const auto part = [&](const std::vector<double>& x, std::size_t n) { return std::span<const double>(x.data(), n * pairs); };
+    run.scan.add(TableRows{.positions = positions, .measured = tile, .cos = part(c, rows), .sin = part(s, rows),
+                           .ref_cos = part(ref_c, tile), .ref_sin = part(ref_s, tile), .angle = part(angle, tile)});
+    measure_keys_and_scores(first, tile, c, s, ref_c, ref_s, run.keys);
+  }
+
+  // Key and score errors of the block's sampled rows. The rotation and a scalar key cache are elementwise, so
+  // they run once over all sampled rows (the same operations on the same values as row by row); a block key
+  // cache quantizes whole rows; the errors are added row by row in position order.
+  void measure_keys_and_scores(std::int64_t m0, std::size_t count, const std::vector<double>& c, const std::vector<double>& s,
+                               const std::vector<double>& ref_c, const std::vector<double>& ref_s,
+                               BlockStats& stats) const {
+    const auto pairs = static_cast<std::size_t>(p_.pairs());
+    thread_local std::vector<std::size_t> sampled;
+    thread_local std::vector<double> k0, k1, sc, ss, y0, y1;
+    sampled.clear();
+    for (std::size_t j = 0; j < count; ++j) {
+      const std::int64_t m = m0 + static_cast<std::int64_t>(j);
+      if (m % sample_step_ == 0 || m == o_.context_length - 1) sampled.push_back(j);
+    }
+    const std::size_t n = sampled.size() * pairs;
+    for (std::vector<double>* v : {&k0, &k1, &sc, &ss, &y0, &y1}) v->resize(n);
+    for (std::size_t r = 0; r < sampled.size(); ++r) {
+      std::copy_n(v_.k0.begin(), pairs, k0.begin() + static_cast<std::ptrdiff_t>(r * pairs));
+      std::copy_n(v_.k1.begin(), pairs, k1.begin() + static_cast<std::ptrdiff_t>(r * pairs));
+      std::copy_n(c.begin() + static_cast<std::ptrdiff_t>(sampled[r] * pairs), pairs, sc.begin() + static_cast<std::ptrdiff_t>(r * pairs));
+      std::copy_n(s.begin() + static_cast<std::ptrdiff_t>(sampled[r] * pairs), pairs, ss.begin() + static_cast<std::ptrdiff_t>(r * pairs));
+    }
+    emulate_rotate_pairs(p_.recipe, k0, k1, sc, ss, y0, y1);
+    const auto row = [pairs](std::vector<double>& x, std::size_t r) { return std::span<double>(x.data() + r * pairs, pairs); };
+    if (p_.recipe.key_cache_block) {
+      for (std::size_t r = 0; r < sampled.size(); ++r) emulate_key_cache_pairs(p_, row(y0, r), row(y1, r));
+    } else if (n > 0) {
+      emulate_key_cache_pairs(p_, y0, y1);
+    }
+    for (std::size_t r = 0; r < sampled.size(); ++r) {
+      const auto reference = [&](const std::vector<double>& x) {
+        return std::span<const double>(x.data() + sampled[r] * pairs, pairs);
+      };
+      add_key_and_score_errors(v_, row(y0, r), row(y1, r), reference(ref_c), reference(ref_s), stats);
+    }
   }
 
   const Pipeline& p_;
@@ -169,10 +246,12 @@ WallReport measure_wall(const Pipeline& p, const WallOptions& o) {
     };
     if (sequential) {  // incremental recipes carry their state from block to block
       for (std::int64_t b = first; b < last; ++b) measure_block(b, accumulator);
-    } else {
-      parallel_for(first, last, threads, Schedule::dynamic_single, [&](std::int64_t b) {
-        std::vector<double> unused;
-        measure_block(b, unused);
+    } else {  // pairs of blocks on one thread share the reference's offset rows in cache
+      parallel_for(0, (last - first + 1) / 2, threads, Schedule::dynamic_single, [&](std::int64_t g) {
+        const std::int64_t b = first + 2 * g;
+        std::vector<std::int64_t> m0s;
+        for (std::int64_t k = b; k < std::min(last, b + 2); ++k) m0s.push_back(k * static_cast<std::int64_t>(kBlockPositions));
+        measurer.measure_together(m0s, std::span<BlockStats>(stats).subspan(static_cast<std::size_t>(b - first)));
       });
     }
     for (std::int64_t b = first; b < last; ++b) merge(stats[static_cast<std::size_t>(b - first)], report);

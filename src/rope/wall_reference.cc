@@ -25,31 +25,39 @@ StreamedReference::StreamedReference(std::span<const DoubleDouble> omega, int th
 
 void StreamedReference::rotations(std::span<const std::int64_t> positions, std::span<double> ref_cos,
                                   std::span<double> ref_sin) const {
+  BlockStart start;
+  rotations(positions, ref_cos, ref_sin, start);
+}
+
+void StreamedReference::rotations(std::span<const std::int64_t> positions, std::span<double> ref_cos,
+                                  std::span<double> ref_sin, BlockStart& start) const {
   const std::size_t pairs = omega_.size();
   const auto block = static_cast<std::int64_t>(kBlockPositions);
   // Row-major with pairs innermost: every array is walked contiguously (pair-outer loops touch one cache line
-  // per element of the [row][pair] arrays). The block-start rotations are computed once per run of rows that
-  // share a block; each element's expression is unchanged, so are its bits.
-  std::vector<double> start_cos(pairs), start_sin(pairs);
-  std::int64_t start = -1;
-  for (std::size_t row = 0; row < positions.size(); ++row) {
+  // per element of the [row][pair] arrays). The block-start rotations are computed once per block; each
+  // element's expression is unchanged, so are its bits.
+  start.cos.resize(pairs);
+  start.sin.resize(pairs);
+  for (std::size_t row = 0; row < positions.size();) {
     const std::int64_t m = positions[row];
-    if (m - m % block != start) {
-      start = m - m % block;
+    if (m - m % block != start.start) {
+      start.start = m - m % block;
       for (std::size_t i = 0; i < pairs; ++i) {
-        const ReferenceRotation r = fast_reference_rotation(start, omega_[i]);
-        start_cos[i] = r.cos;
-        start_sin[i] = r.sin;
+        const ReferenceRotation r = fast_reference_rotation(start.start, omega_[i]);
+        start.cos[i] = r.cos;
+        start.sin[i] = r.sin;
       }
     }
-    const double* oc = offset_cos_.data() + static_cast<std::size_t>(m - start) * pairs;
-    const double* os = offset_sin_.data() + static_cast<std::size_t>(m - start) * pairs;
-    double* rc = ref_cos.data() + row * pairs;
-    double* rs = ref_sin.data() + row * pairs;
-    for (std::size_t i = 0; i < pairs; ++i) {
-      rc[i] = start_cos[i] * oc[i] - start_sin[i] * os[i];
-      rs[i] = start_sin[i] * oc[i] + start_cos[i] * os[i];
+    // The run of consecutive positions from m inside this block reads consecutive offset rows: one kernel call.
+    std::size_t run = 1;
+    while (row + run < positions.size() && positions[row + run] == m + static_cast<std::int64_t>(run) &&
+           (m + static_cast<std::int64_t>(run)) % block != 0) {
+      ++run;
     }
+    const std::size_t offset = static_cast<std::size_t>(m - start.start) * pairs;
+    rotate_reference_rows(start.cos.data(), start.sin.data(), offset_cos_.data() + offset, offset_sin_.data() + offset,
+                          pairs, run, ref_cos.data() + row * pairs, ref_sin.data() + row * pairs);
+    row += run;
   }
 }
 

@@ -44,8 +44,39 @@ BlockStats empty_block_stats(int pairs);
 
 // Phase, angle, table-ulp and collision statistics of the measured rows (per row too with options.per_position,
 // and the [row][pair] phase errors with options.phase_error_map). Uses pipeline.reference_omega (angle error)
-// and recipe.table_format (ulps), options.tau.
+// and recipe.table_format (ulps), options.tau. The SIMD kernel of wall_scan.hpp does the per-cell work and
+// screens the decisions; a scalar pass decides the screened cells.
 BlockStats scan_rows(const Pipeline& pipeline, const WallOptions& options, const TableRows& rows);
+
+// The same scan fed in consecutive parts (a block's rows a tile at a time, so its arrays stay in cache):
+// add() the parts in position order, each with its next row when that is adjacent, then finish() once.
+// Equal to scan_rows over the concatenated rows. with_angle: whether the parts carry stored angles.
+class BlockScan {
+ public:
+  BlockScan(const Pipeline& pipeline, const WallOptions& options, bool with_angle);
+  void add(const TableRows& rows);
+  BlockStats finish();
+
+  // What the scalar pass reads and writes (internal to wall_rows.cc).
+  struct State {
+    const Pipeline& p;
+    const WallOptions& o;
+    TableRows rows;         // the part being scanned
+    BlockStats stats;
+    double tan_tau;         // a lower bound of tan(tau): the exact test follows
+    bool scalar_angle;      // angle errors of every lane in the scalar pass (ω outside the kernel's range)
+    std::size_t row_base = 0;  // rows scanned before this part
+    std::vector<double> max_tangent, tau_threshold, collision_open;
+  };
+
+ private:
+  State state_;
+  bool kernel_angle_ = false;
+  std::size_t scanned_rows_ = 0, vector_pairs_ = 0;
+  std::vector<double> omega_hi_, omega_lo_, max_cos_ulps_, max_sin_ulps_, max_angle_error_;
+  std::vector<std::uint32_t> flagged_;
+  std::vector<int> colliding_;
+};
 
 // Adds the errors of one row's stored rotated key (y0[i], y1[i]) = pair i, against the exact rotation of
 // v.k by (ref_cos[i], ref_sin[i]), and of the score v.q · y against v.q · R k.

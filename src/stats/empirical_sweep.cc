@@ -55,7 +55,9 @@ void add_cell(const SweepRequest& r, std::span<const double> s, std::span<const 
 
 // The same statistics (no k2) of the exact path's scores over [0, M), counted by filtered exact evaluation;
 // the normal approximation from the fast scores (within the radius of the exact ones).
-void add_filtered_cell(const SweepRequest& r, FilteredScores& f, long m, std::vector<std::pair<std::string, double>>& out) {
+// With k2 (f2: the second key's fast scores) the token statistics too, decided likewise.
+void add_filtered_cell(const SweepRequest& r, FilteredScores& f, FilteredScores* f2, long m,
+                       std::vector<std::pair<std::string, double>>& out) {
   const std::int64_t half = m / 2;
   const std::span<const double> s = f.values().first(static_cast<std::size_t>(m));
   out.emplace_back("position_inversion", f.count_inversions({0, half}, {half, m}).probability());
@@ -68,6 +70,12 @@ void add_filtered_cell(const SweepRequest& r, FilteredScores& f, long m, std::ve
     const AliasingCount tol = f.count_aliasing_tolerance({0, m}, *r.eps);
     out.emplace_back("position_aliasing_pairs_eps", static_cast<double>(tol.pairs));
     out.emplace_back("position_aliasing_fraction_eps", tol.partner_fraction());
+  }
+  if (f2 != nullptr) {
+    const FilteredTokenStatistics t = filtered_token_statistics(f, *f2, {0, m}, r.format);
+    out.emplace_back("token_inversion", t.inversion.fraction());
+    out.emplace_back("token_aliasing_fraction", t.aliasing.fraction());
+    out.emplace_back("attention_invariance", static_cast<double>(t.attention_invariance));
   }
 }
 
@@ -92,13 +100,17 @@ std::vector<SweepRow> run_sweep(const SweepRequest& r) {
       source.context_length = m;
       return compute_scores(source, products, 0, m, r.options);
     };
-    // The exact path without k2 is counted by filtered exact evaluation (ropelab/stats/filtered.hpp).
-    const bool filtered = !source.recipe && !r.k2;
-    std::vector<FilteredScores> fast;  // [head] over [0, largest) when shared
+    // The exact path is counted by filtered exact evaluation (ropelab/stats/filtered.hpp), token statistics too.
+    const bool filtered = !source.recipe;
+    std::vector<FilteredScores> fast, fast2;  // [head] over [0, largest) when shared; fast2: k2's
     const auto compute_fast = [&](long m) {
       fast.clear();
+      fast2.clear();
       source.context_length = m;
-      for (int h = 0; h < r.q->heads; ++h) fast.emplace_back(source, QueryKey{r.q->head(h), r.k->head(h)}, 0, m, r.options);
+      for (int h = 0; h < r.q->heads; ++h) {
+        fast.emplace_back(source, QueryKey{r.q->head(h), r.k->head(h)}, 0, m, r.options);
+        if (r.k2) fast2.emplace_back(source, QueryKey{r.q->head(h), r.k2->head(h)}, 0, m, r.options);
+      }
     };
     const auto prepare = [&](long m) {
       if (filtered) {
@@ -115,7 +127,8 @@ std::vector<SweepRow> run_sweep(const SweepRequest& r) {
       for (int h = 0; h < r.q->heads; ++h) {
         std::vector<std::pair<std::string, double>> cell;
         if (filtered) {
-          add_filtered_cell(r, fast[static_cast<std::size_t>(h)], m, cell);
+          add_filtered_cell(r, fast[static_cast<std::size_t>(h)], r.k2 ? &fast2[static_cast<std::size_t>(h)] : nullptr,
+                            m, cell);
         } else {
           const auto& s = scores[static_cast<std::size_t>(h) * stride];
           std::span<const double> s2;

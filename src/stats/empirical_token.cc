@@ -91,10 +91,26 @@ std::uint64_t count_attention_invariance(std::span<const double> s1, std::span<c
       if (!std::isnan(r1[m]) && !std::isnan(r2[m])) points.emplace_back(r1[m], r2[m]);
     }
     std::sort(points.begin(), points.end());
-    for (const auto& [a, b] : points) {
-      // Partners m2 of m1 = (a, b): S1(m2) = b and S2(m2) = a.
-      const auto range = std::equal_range(points.begin(), points.end(), std::pair{b, a});
-      ordered += static_cast<std::uint64_t>(range.second - range.first) - (a == b ? 1 : 0);  // not m1 itself
+    // Partners m2 of m1 = (a, b): S1(m2) = b and S2(m2) = a. Rounded scores repeat, so the points are grouped
+    // (equal under the pairs' <, as equal_range would match them) and each group meets its mirror (b, a) in one
+    // merge of two sorted lists: Σ over m1 of #{m2 : (S1, S2)(m2) ~ (b, a)}, less m1 itself where a == b.
+    std::vector<std::pair<std::pair<double, double>, std::uint64_t>> groups, mirrors;
+    for (const auto& point : points) {
+      if (groups.empty() || groups.back().first < point) {
+        groups.push_back({point, 1});
+      } else {
+        ++groups.back().second;
+      }
+    }
+    for (const auto& [point, count] : groups) {
+      mirrors.push_back({{point.second, point.first}, count});
+      if (point.first == point.second) ordered -= count;  // not m1 itself (wraps back when the matches are added)
+    }
+    std::sort(mirrors.begin(), mirrors.end());
+    auto group = groups.begin();
+    for (const auto& [key, count] : mirrors) {
+      while (group != groups.end() && group->first < key) ++group;
+      if (group != groups.end() && !(key < group->first)) ordered += count * group->second;
     }
     return ordered / 2;
   }

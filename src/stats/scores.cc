@@ -21,6 +21,7 @@
 #include "ropelab/rope/exact_reference.hpp"
 #include "ropelab/rope/pipeline.hpp"
 #include "stats/exact_terms.hpp"
+#include "stats/pipeline_scores_kernel.hpp"
 
 namespace ropelab::stats {
 namespace {
@@ -94,10 +95,75 @@ class PipelineKernel {
         wide_(recipe.storage_format == formats::binary64()),
         skip_storage_(recipe.storage_format == op_format(recipe)),
         block_cache_(recipe.key_cache_block.has_value()),
-        skip_cache_(block_cache_ || recipe.key_cache_format == recipe.storage_format) {}
+        skip_cache_(block_cache_ || recipe.key_cache_format == recipe.storage_format),
+        op_rounder_(op_format_),
+        storage_rounder_(storage_format_),
+        cache_rounder_(cache_format_) {
+    // The kernel takes the unfused rotation with an fp32 dot; fused rotations, binary64 storage and block key
+    // caches stay scalar.
+    vector_ = !fused_ && !wide_ && !block_cache_ && detail::lane_rounding(op_format_, op_rounder_, op_lanes_) &&
+              detail::lane_rounding(storage_format_, storage_rounder_, storage_lanes_) &&
+              detail::lane_rounding(cache_format_, cache_rounder_, cache_lanes_);
+  }
+  PipelineKernel(const PipelineKernel&) = delete;  // the lane roundings point into this object
+  PipelineKernel& operator=(const PipelineKernel&) = delete;
 
   void scores(const PipelineProduct& p, std::size_t count, std::span<const double> cos, std::span<const double> sin,
               std::span<double> out) const {
+    const std::span<double> outs[] = {out};
+    scores(std::span<const PipelineProduct>(&p, 1), count, cos, sin, outs);
+  }
+
+  // Every product over the same table block: outs[j] = the scores of products[j].
+  void scores(std::span<const PipelineProduct> products, std::size_t count, std::span<const double> cos,
+              std::span<const double> sin, std::span<const std::span<double>> outs) const {
+    if (vector_) {
+      vector_scores(products, count, cos, sin, outs);
+    } else {
+      for (std::size_t j = 0; j < products.size(); ++j) scalar_scores(products[j], count, cos, sin, outs[j]);
+    }
+    for (const std::span<double> out : outs) round_in_place(out.first(count), storage_format_);
+  }
+
+ private:
+  // The SIMD kernel (pipeline_scores_kernel.hpp): the table tile transposed to [pair][position] once for all
+  // products, one dispatch per tile and product.
+  void vector_scores(std::span<const PipelineProduct> products, std::size_t count, std::span<const double> cos,
+                     std::span<const double> sin, std::span<const std::span<double>> outs) const {
+    constexpr std::size_t kTile = detail::kScoreTile;
+    const std::size_t pairs = layout_.first.size();
+    const std::size_t d = products.front().q.size();
+    thread_local std::vector<double> c, s, y;
+    c.resize(pairs * kTile);  // lanes past a short last tile hold stale table values: computed, not returned
+    s.resize(pairs * kTile);
+    y.resize(d * kTile);
+    double tile_out[kTile];
+    detail::ScoreTile t{.pairs = pairs, .head_dim = d, .cos = c.data(), .sin = s.data(), .k = nullptr,
+                        .q = nullptr, .first = layout_.first.data(), .second = layout_.second.data(),
+                        .op = op_lanes_, .storage = storage_lanes_, .cache = cache_lanes_,
+                        .skip_storage = skip_storage_, .skip_cache = skip_cache_, .y = y.data(), .out = tile_out};
+    for (std::size_t t0 = 0; t0 < count; t0 += kTile) {
+      const std::size_t tile = std::min(kTile, count - t0);
+      // Strided reads, contiguous writes (cheaper than the other way round).
+      const double* block_c = cos.data() + t0 * pairs;
+      const double* block_s = sin.data() + t0 * pairs;
+      for (std::size_t n = 0; n < pairs; ++n) {
+        for (std::size_t w = 0; w < tile; ++w) {
+          c[n * kTile + w] = block_c[w * pairs + n];
+          s[n * kTile + w] = block_s[w * pairs + n];
+        }
+      }
+      for (std::size_t j = 0; j < products.size(); ++j) {
+        t.k = products[j].k.data();
+        t.q = products[j].q.data();
+        detail::score_tile(t);
+        std::copy_n(tile_out, tile, outs[j].begin() + static_cast<std::ptrdiff_t>(t0));
+      }
+    }
+  }
+
+  void scalar_scores(const PipelineProduct& p, std::size_t count, std::span<const double> cos,
+                     std::span<const double> sin, std::span<double> out) const {
     const std::size_t pairs = layout_.first.size();
     const std::size_t d = p.q.size();
     std::array<double, kTile> acc{};
@@ -174,10 +240,8 @@ class PipelineKernel {
       }
       for (std::size_t t = 0; t < tile; ++t) out[t0 + t] = acc[t];
     }
-    round_in_place(out.first(count), storage_format_);
   }
 
- private:
   static constexpr std::size_t kTile = 32;
   // The block key cache on the tile's key rows (y is [coordinate][position in tile]).
   void cache_key_rows(std::vector<double>& y, std::size_t d, std::size_t tile) const {
@@ -195,6 +259,9 @@ class PipelineKernel {
   const PairLayout& layout_;
   Format op_format_, storage_format_, cache_format_;
   bool fused_, wide_, skip_storage_, block_cache_, skip_cache_;
+  NearestEvenRounder op_rounder_, storage_rounder_, cache_rounder_;
+  detail::LaneRounding op_lanes_, storage_lanes_, cache_lanes_;
+  bool vector_ = false;
 };
 
 void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> products, std::int64_t first,
@@ -237,11 +304,15 @@ void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> produc
   detail::for_each_block(blocks, options.threads, options.progress, [&](std::size_t b) {
     const std::size_t offset = b * block;
     const std::size_t count = std::min(block, total - offset);
-    std::vector<double> cos(count * pairs), sin(count * pairs), state(rope::phase_state_size(pipeline.pairs()));
+    // Per-thread table scratch reused across blocks (zero-filling fresh vectors per block showed in profiles).
+    thread_local std::vector<double> cos, sin;
+    cos.resize(count * pairs);
+    sin.resize(count * pairs);
+    std::vector<double> state(rope::phase_state_size(pipeline.pairs()));
     rope::emulate_rotations(pipeline, first + static_cast<std::int64_t>(offset), count, cos, sin, state);
-    for (std::size_t j = 0; j < terms.size(); ++j) {
-      kernel.scores(terms[j], count, cos, sin, std::span(out[j]).subspan(offset, count));
-    }
+    std::vector<std::span<double>> outs;
+    for (std::size_t j = 0; j < terms.size(); ++j) outs.push_back(std::span(out[j]).subspan(offset, count));
+    kernel.scores(terms, count, cos, sin, outs);
   });
 }
 

@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <span>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "ropelab/format.hpp"
@@ -68,6 +69,14 @@ class FilteredScores {
   AliasingCount count_aliasing_rounded(PositionWindow window, const Format& format);
   AliasingCount count_aliasing_tolerance(PositionWindow window, double eps);
 
+  // RN_format(E(m)) for every m of the window: decided from F where [F − δ, F + δ] rounds to one value (RN is
+  // monotone), recomputed elsewhere. Equal to rounding the exact path's scores.
+  std::vector<double> rounded_exact(PositionWindow window, const Format& format);
+  // Per position of the window, a value ordered against `other`'s at the same position exactly as the two exact
+  // scores are: F where |F − F_other| > δ + δ_other (the order of E and E_other is then F's, strict), E where not
+  // (recomputed here and in `other`). The pair (this, other) of vectors is returned.
+  std::pair<std::vector<double>, std::vector<double>> ordered_against(FilteredScores& other, PositionWindow window);
+
   // Distinct positions whose exact score has been computed so far (the filter's misses).
   [[nodiscard]] std::uint64_t recomputed() const { return exact_.size(); }
   // E(m) for one position (cached).
@@ -89,6 +98,19 @@ class FilteredScores {
   double radius_ = 0;
   std::unordered_map<std::int64_t, double> exact_;
 };
+
+// Token statistics of two keys under one query on the exact path (empirical.hpp), decided on the fast scores:
+// equal to token_inversion(E1(w.begin), E2(w.begin), E1, E2), token_aliasing(E1, E2, {format}) and
+// count_attention_invariance(E1, E2, {format}) over the window, E1, E2 the exact path's scores of s1's and s2's
+// products (which share the query and the spec). Recomputed: s1's plus s2's recomputed positions so far.
+struct FilteredTokenStatistics {
+  TokenInversion inversion;
+  TokenAliasing aliasing;
+  std::uint64_t attention_invariance = 0;
+  std::uint64_t recomputed = 0;
+};
+FilteredTokenStatistics filtered_token_statistics(FilteredScores& s1, FilteredScores& s2, PositionWindow window,
+                                                  const Format& format);
 
 // The radius δ above for one product (exposed for tests). Inputs: the exact path's A_n, B_n and constant.
 double filtered_score_radius(std::span<const double> a, std::span<const double> b, double constant);

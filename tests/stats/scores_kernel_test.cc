@@ -1,0 +1,126 @@
+// The SIMD pipeline-score kernel (src/stats/pipeline_scores_kernel.cc) on every compiled Highway target and for
+// 1 and 2 threads, against the emulator's public stages composed by hand (emulate_rotations, emulate_rotate_pairs,
+// emulate_key_cache, an fp32 dot in coordinate order, the storage rounding): the same oracle as scores_test.cc,
+// here with keys built to leave the kernel's vector fast paths: products that underflow the formats' normal
+// range, sums that overflow fp16, zeros of both signs and exact rounding ties.
+#include <catch2/catch_test_macros.hpp>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "precision/simd_targets.hpp"
+#include "ropelab/round.hpp"
+#include "ropelab/rope/pipeline.hpp"
+#include "ropelab/stats/scores.hpp"
+
+using namespace ropelab;
+using namespace ropelab::stats;
+
+namespace {
+
+rope::RopeSpec spec_of(int d, rope::Pairing pairing) {
+  rope::RopeSpec spec;
+  spec.head_dim = d;
+  spec.rotary_dims = d - 4;  // four pass-through coordinates
+  spec.base = 5e5;
+  spec.pairing = pairing;
+  spec.max_position_embeddings = 1 << 20;
+  return spec;
+}
+
+// S(m) for m in [first, end) from the emulator's stages (scores.hpp steps 1-5).
+std::vector<double> by_hand(const rope::RopeSpec& spec, const rope::Recipe& recipe, const std::vector<double>& q,
+                            const std::vector<double>& k, std::int64_t first, std::int64_t end) {
+  const rope::Pipeline p = rope::make_pipeline(spec, recipe, end);
+  const auto pairs = static_cast<std::size_t>(p.pairs());
+  std::vector<double> cos(static_cast<std::size_t>(end) * pairs), sin(cos.size()), state(rope::phase_state_size(p.pairs()));
+  rope::emulate_rotations(p, 0, static_cast<std::size_t>(end), cos, sin, state);
+  std::vector<double> qs(q), ks(k);
+  round_in_place(std::span<double>(qs), recipe.input_format);
+  round_in_place(std::span<double>(ks), recipe.input_format);
+  const bool interleaved = spec.pairing == rope::Pairing::interleaved;
+  const auto first_of = [&](std::size_t n) { return interleaved ? 2 * n : n; };
+  const auto second_of = [&](std::size_t n) { return interleaved ? 2 * n + 1 : n + pairs; };
+  std::vector<double> out;
+  for (std::int64_t m = first; m < end; ++m) {
+    std::vector<double> k0(pairs), k1(pairs), y0(pairs), y1(pairs);
+    for (std::size_t n = 0; n < pairs; ++n) {
+      k0[n] = ks[first_of(n)];
+      k1[n] = ks[second_of(n)];
+    }
+    const auto row = static_cast<std::size_t>(m) * pairs;
+    rope::emulate_rotate_pairs(recipe, k0, k1, std::span(cos).subspan(row, pairs), std::span(sin).subspan(row, pairs), y0, y1);
+    rope::emulate_key_cache(recipe, y0);
+    rope::emulate_key_cache(recipe, y1);
+    std::vector<double> y(ks);
+    for (std::size_t n = 0; n < pairs; ++n) {
+      y[first_of(n)] = y0[n];
+      y[second_of(n)] = y1[n];
+    }
+    float acc = 0;
+    for (std::size_t x = 0; x < y.size(); ++x) acc = static_cast<float>(acc + qs[x] * y[x]);
+    out.push_back(round_value(acc, recipe.storage_format));
+  }
+  return out;
+}
+
+int differing(const std::vector<double>& a, const std::vector<double>& b) {
+  int n = a.size() != b.size();
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) n += std::bit_cast<std::uint64_t>(a[i]) != std::bit_cast<std::uint64_t>(b[i]);
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("pipeline scores: the SIMD kernel equals the stages by hand on adversarial keys, every target and thread count", "[scores-kernel]") {
+  const int d = 40;
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  struct Keys { const char* what; std::vector<double> q, k; };
+  std::vector<Keys> cases;
+  Keys gaussian{"gaussian", {}, {}};
+  for (int i = 0; i < d; ++i) {
+    gaussian.q.push_back(normal(rng));
+    gaussian.k.push_back(normal(rng));
+  }
+  cases.push_back(gaussian);
+  Keys tiny{"products below the normal range", gaussian.q, gaussian.k};
+  for (int i = 0; i < d; i += 3) tiny.k[static_cast<std::size_t>(i)] *= 0x1p-120;  // bf16 subnormal products
+  for (int i = 1; i < d; i += 5) tiny.k[static_cast<std::size_t>(i)] *= 0x1p-14;   // fp16 subnormal products
+  cases.push_back(tiny);
+  Keys huge{"sums beyond fp16 and bf16", gaussian.q, gaussian.k};
+  for (int i = 0; i < d; i += 4) huge.k[static_cast<std::size_t>(i)] = 60000.0 * (i % 8 ? 1 : -1);
+  huge.k[5] = 3e38;
+  cases.push_back(huge);
+  // Whole keys scaled towards bf16's normal-range floor: the kernel's per-pair range test passes or fails near its
+  // bound (products down to ~2^-118 against min_normal 2^-126 and 8 bits of difference headroom).
+  for (const int shift : {-100, -108, -110, -112, -117}) {
+    Keys scaled{"keys scaled to the normal range's floor", gaussian.q, gaussian.k};
+    for (double& v : scaled.k) v = std::ldexp(v, shift);
+    cases.push_back(scaled);
+  }
+  Keys ties{"zeros and ties", gaussian.q, gaussian.k};
+  for (int i = 0; i < d; i += 2) ties.k[static_cast<std::size_t>(i)] = (i % 4 ? -0.0 : 1.0 + 0x1p-8);  // a bf16 midpoint
+  ties.q[3] = -0.0;
+  cases.push_back(ties);
+  for (const char* name : {"hf-eager-bf16", "gpt-neox-fp16", "llama.cpp-cpu", "hf-4.38.0-autocast"}) {
+    const rope::Recipe& recipe = rope::preset(name);
+    for (const rope::Pairing pairing : {rope::Pairing::half_split, rope::Pairing::interleaved}) {
+      const rope::RopeSpec spec = spec_of(d, pairing);
+      for (const Keys& c : cases) {
+        INFO(name << ", " << c.what << ", interleaved " << (pairing == rope::Pairing::interleaved));
+        const std::vector<double> expected = by_hand(spec, recipe, c.q, c.k, 3, 300);
+        ropelab::testing::for_each_simd_target([&](const std::string&) {
+          for (const int threads : {1, 2}) {
+            const std::vector<double> s = compute_scores({spec, recipe, 0}, {c.q, c.k}, 3, 300,
+                                                         {.threads = threads, .block_positions = 45});
+            CHECK(differing(s, expected) == 0);
+          }
+        });
+      }
+    }
+  }
+}
