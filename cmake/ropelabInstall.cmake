@@ -1,12 +1,12 @@
 # `cmake --install`: the public headers, the static libraries as namespaced imported targets (ropelab::precision,
-# ropelab::io, ropelab::rope, ropelab::stats, ropelab::theory, ropelab::experiments) and ropelabConfig.cmake with its
+# ropelab::io, ropelab::rope, ropelab::stats, ropelab::attention, ropelab::theory, ropelab::experiments) and ropelabConfig.cmake with its
 # version file, so another CMake project can find_package(ropelab). The C++ package is install component "dev" (the
 # CLI keeps the default component); the Python package installs only component "python" (python/CMakeLists.txt).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(ROPELAB_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/ropelab)
-set(ROPELAB_EXPORTED_LAYERS precision io rope stats theory experiments)
+set(ROPELAB_EXPORTED_LAYERS precision io rope stats attention theory experiments)
 foreach(layer ${ROPELAB_EXPORTED_LAYERS})
   # The libraries add <source>/include as a plain path; an exported target must not carry a source-tree path.
   set_target_properties(ropelab_${layer} PROPERTIES

@@ -56,7 +56,7 @@ inline float RoundScalar(float x, const detail::RoundParams<float>& p) {
 // lane's grid exponent max(E, emin) - p + 1, (|v| + c) - c for c = 1.5 * 2^(q + 23) leaves |v| rounded to a multiple of
 // 2^q, ties to even, by the FPU's own rounding; the sign is copied back so -0 stays -0. Same bits as
 // RoundVector<nearest_even> with a saturating format on that range (block_exhaustive_test.cc checks every target).
-inline VF RoundNearestSaturate(VF v, int emin, int precision, float max) {
+HWY_INLINE VF RoundNearestSaturate(VF v, int emin, int precision, float max) {
   const DF df;
   const DU du;
   const DI di;
@@ -70,7 +70,7 @@ inline VF RoundNearestSaturate(VF v, int emin, int precision, float max) {
 // Element rounding of the rules with a rounding choice: the magic-number path for nearest even where every lane is
 // inside the element range (always, for OCP MX), RoundVector elsewhere.
 template <RoundingMode kMode>
-inline VF RoundElement(VF v, const detail::BlockParams& p, VU random) {
+HWY_INLINE VF RoundElement(VF v, const detail::BlockParams& p, VU random) {
   const DF df;
   if constexpr (kMode == RoundingMode::nearest_even) {
     if (hn::AllTrue(df, hn::Lt(hn::Abs(v), hn::Set(df, p.element_limit)))) {
@@ -115,7 +115,7 @@ inline float Binary16Value(std::uint32_t h) {
 
 // The code of a finite value of the element grid (float_bits or twos_complement), from its binary32 lanes.
 // Every lane must hold a value of the grid (magnitude <= max, on the grid): the kernels encode rounded values.
-inline VU EncodeElement(VF value, const detail::BlockParams& p) {
+HWY_INLINE VU EncodeElement(VF value, const detail::BlockParams& p) {
   const DF df;
   const DU du;
   const DI di;
@@ -139,7 +139,7 @@ inline VU EncodeElement(VF value, const detail::BlockParams& p) {
 }
 
 // The binary32 value of element codes (any code: NaN/Inf encodings of e4m3fn/e5m2 decode to NaN/Inf).
-inline VF DecodeElement(VU code, const detail::BlockParams& p) {
+HWY_INLINE VF DecodeElement(VU code, const detail::BlockParams& p) {
   const DF df;
   const DU du;
   const DI di;
@@ -173,7 +173,7 @@ inline VF DecodeElement(VU code, const detail::BlockParams& p) {
 
 // x86 cvttss2si / cvtps2dq on already-integral or out-of-range lanes: the int32 value if |v| < 2^31, else
 // INT32_MIN (also for NaN), as C's float-to-integer conversions compile on x86-64 (the "integer indefinite").
-inline VI ConvertX86(VF v) {
+HWY_INLINE VI ConvertX86(VF v) {
   const DF df;
   const DI di;
   const auto in_range = hn::Lt(hn::Abs(v), hn::Set(df, 2147483648.0f));  // false for NaN
@@ -182,10 +182,10 @@ inline VI ConvertX86(VF v) {
 }
 
 // The low byte of an int32 as a signed value (C's (int8_t) of the conversion result).
-inline VI LowByteSigned(VI i) { return hn::ShiftRight<24>(hn::ShiftLeft<24>(i)); }
+HWY_INLINE VI LowByteSigned(VI i) { return hn::ShiftRight<24>(hn::ShiftLeft<24>(i)); }
 
 // counter_random_u32(seed, index + lane) for every lane (index's high word may change inside the vector).
-inline VU RandomWords(std::uint64_t seed, std::uint64_t index) {
+HWY_INLINE VU RandomWords(std::uint64_t seed, std::uint64_t index) {
   const DU du;
   const auto low = static_cast<std::uint32_t>(index);
   if (low <= 0xFFFFFFFFu - hn::Lanes(du)) {
@@ -198,7 +198,7 @@ inline VU RandomWords(std::uint64_t seed, std::uint64_t index) {
 }
 
 // Loads count (<= Lanes) values; missing lanes repeat `fill` (a value of the block, so reductions are unchanged).
-inline VF LoadPadded(const float* HWY_RESTRICT p, std::size_t count, float fill) {
+HWY_INLINE VF LoadPadded(const float* HWY_RESTRICT p, std::size_t count, float fill) {
   const DF df;
   if (count == hn::Lanes(df)) return hn::LoadU(df, p);
   HWY_ALIGN float buffer[hn::MaxLanes(df)];

@@ -17,10 +17,13 @@ namespace ropelab::HWY_NAMESPACE {
 // stored (dequantized) values go to out.values, which may be x itself (each vector is read before it is written);
 // else the codes and scale codes go to out.codes / out.scales / out.offsets. One of the two per instantiation, so
 // the compiler drops the work the other would need.
+// The parameters are copied into a local first: the code stores are bytes, which may alias anything, so through the
+// caller's reference every per-vector constant would be reloaded and rebuilt after each store.
 template <class Rule, RoundingMode kMode, bool kValues>
-void QuantizeLoop(const float* x, std::size_t blocks, std::size_t block, const detail::BlockParams& p,
+void QuantizeLoop(const float* x, std::size_t blocks, std::size_t block, const detail::BlockParams& params,
                   const detail::BlockStats* fixed, const detail::BlockOutputs& out, std::uint64_t seed,
                   std::uint64_t first_index) {
+  const detail::BlockParams p = params;
   const DF df;
   const D8 d8;
   const std::size_t lanes = hn::Lanes(df);

@@ -33,7 +33,7 @@ struct ScaleCodes {
   std::uint16_t offset = 0;
 };
 
-inline VF NaNs() { return hn::Set(DF(), std::numeric_limits<float>::quiet_NaN()); }
+HWY_INLINE VF NaNs() { return hn::Set(DF(), std::numeric_limits<float>::quiet_NaN()); }
 
 // OCP MX v1.0: shared exponent from the block max, E8M0 scale, saturating element conversion.
 struct MxRule {
@@ -58,7 +58,7 @@ struct MxRule {
     return {false, PowerOfTwo(-shared), PowerOfTwo(shared)};
   }
   template <RoundingMode kMode>
-  static QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU random) {
+  static HWY_INLINE QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU random) {
     const DF df;
     if (s.nan) return {hn::Zero(DU()), NaNs()};
     const VF element = RoundElement<kMode>(hn::Mul(x, hn::Set(df, s.to_element)), p, random);
@@ -67,7 +67,7 @@ struct MxRule {
     const VF stored = p.encoding == ElementEncoding::twos_complement ? DecodeElement(code, p) : element;
     return {code, hn::Mul(stored, hn::Set(df, s.x))};
   }
-  static VF Decode(VU code, const Scale& s, const detail::BlockParams& p) {
+  static HWY_INLINE VF Decode(VU code, const Scale& s, const detail::BlockParams& p) {
     if (s.nan) return NaNs();
     return hn::Mul(DecodeElement(code, p), hn::Set(DF(), s.x));
   }
@@ -111,14 +111,14 @@ struct Nvfp4Rule {
     return {zero, E4m3Value(code), zero ? 0.0f : p.nvfp4_to_element[code & 0x7F]};
   }
   template <RoundingMode kMode>
-  static QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU random) {
+  static HWY_INLINE QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU random) {
     const DF df;
     if (s.zero) return {hn::Zero(DU()), hn::Zero(df)};
     const VF element = RoundElement<kMode>(hn::Mul(x, hn::Set(df, s.to_element)), p, random);
     return {EncodeElement(element, p), Value(element, s, p)};
   }
-  static VF Decode(VU code, const Scale& s, const detail::BlockParams& p) { return Value(DecodeElement(code, p), s, p); }
-  static VF Value(VF element, const Scale& s, const detail::BlockParams& p) {
+  static HWY_INLINE VF Decode(VU code, const Scale& s, const detail::BlockParams& p) { return Value(DecodeElement(code, p), s, p); }
+  static HWY_INLINE VF Value(VF element, const Scale& s, const detail::BlockParams& p) {
     const DF df;
     return hn::Mul(hn::Mul(element, hn::Set(df, s.sf)), hn::Set(df, p.tensor_decode));
   }
@@ -150,13 +150,13 @@ struct ScaledFp8Rule {
     return {true, std::bit_cast<float>(codes.scale), 0};
   }
   template <RoundingMode kMode>
-  static QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU random) {
+  static HWY_INLINE QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU random) {
     const DF df;
     const VF scaled = s.divide ? hn::Div(x, hn::Set(df, s.s)) : hn::Mul(x, hn::Set(df, s.multiplier));
     const VF element = RoundElement<kMode>(scaled, p, random);
     return {EncodeElement(element, p), hn::Mul(element, hn::Set(df, s.s))};
   }
-  static VF Decode(VU code, const Scale& s, const detail::BlockParams& p) {
+  static HWY_INLINE VF Decode(VU code, const Scale& s, const detail::BlockParams& p) {
     return hn::Mul(DecodeElement(code, p), hn::Set(DF(), s.s));
   }
 };

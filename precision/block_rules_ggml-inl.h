@@ -23,14 +23,14 @@ HWY_BEFORE_NAMESPACE();
 namespace ropelab::HWY_NAMESPACE {
 
 // roundf: nearest, ties away from zero (|v| >= 2^23 is already integral; Inf and NaN pass through).
-inline VF RoundHalfAway(VF v) {
+HWY_INLINE VF RoundHalfAway(VF v) {
   const DF df;
   const VF t = hn::Trunc(v);
   const auto away = hn::Ge(hn::Abs(hn::Sub(v, t)), hn::Set(df, 0.5f));
   return hn::Add(t, hn::IfThenElseZero(away, hn::CopySign(hn::Set(df, 1.0f), v)));
 }
 
-inline VF SignedByteValue(VU code) { return hn::ConvertTo(DF(), LowByteSigned(hn::BitCast(DI(), code))); }
+HWY_INLINE VF SignedByteValue(VU code) { return hn::ConvertTo(DF(), LowByteSigned(hn::BitCast(DI(), code))); }
 
 // q8_0: d = amax / 127 stored as fp16; the reference path quantizes with 1/d and roundf, the AVX2 path with
 // 127/amax, ties to even and saturating packs.
@@ -50,7 +50,7 @@ struct GgmlQ8Rule {
   }
   static Scale FromCodes(ScaleCodes codes, const detail::BlockParams&) { return {0, Binary16Value(codes.scale)}; }
   template <RoundingMode>
-  static QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU) {
+  static HWY_INLINE QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU) {
     const DF df;
     const DI di;
     const VF v = hn::Mul(x, hn::Set(df, s.id));
@@ -63,7 +63,7 @@ struct GgmlQ8Rule {
     const VU code = hn::And(hn::BitCast(DU(), q), hn::Set(DU(), 0xFFu));
     return {code, Decode(code, s, p)};
   }
-  static VF Decode(VU code, const Scale& s, const detail::BlockParams&) {
+  static HWY_INLINE VF Decode(VU code, const Scale& s, const detail::BlockParams&) {
     return hn::Mul(SignedByteValue(code), hn::Set(DF(), s.d));
   }
 };
@@ -84,7 +84,7 @@ struct GgmlSignedMaxRule {
   }
   static Scale FromCodes(ScaleCodes codes, const detail::BlockParams&) { return {0, Binary16Value(codes.scale)}; }
   template <RoundingMode>
-  static QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU) {
+  static HWY_INLINE QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU) {
     const DF df;
     const DI di;
     const int half = 1 << (p.ggml_bits - 1);
@@ -93,7 +93,7 @@ struct GgmlSignedMaxRule {
     const VU code = hn::And(hn::BitCast(DU(), q), hn::Set(DU(), 0xFFu));
     return {code, Decode(code, s, p)};
   }
-  static VF Decode(VU code, const Scale& s, const detail::BlockParams& p) {
+  static HWY_INLINE VF Decode(VU code, const Scale& s, const detail::BlockParams& p) {
     const DI di;
     const int half = 1 << (p.ggml_bits - 1);
     const VI q = hn::Sub(hn::BitCast(di, hn::And(code, hn::Set(DU(), 2u * half - 1))), hn::Set(di, half));
@@ -124,7 +124,7 @@ struct GgmlMinOffsetRule {
     return {0, 0, Binary16Value(codes.scale), Binary16Value(codes.offset)};
   }
   template <RoundingMode>
-  static QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU) {
+  static HWY_INLINE QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU) {
     const DF df;
     const DI di;
     const VF v = hn::Add(hn::Mul(hn::Sub(x, hn::Set(df, s.min)), hn::Set(df, s.id)), hn::Set(df, 0.5f));
@@ -133,7 +133,7 @@ struct GgmlMinOffsetRule {
     const VU code = hn::And(hn::BitCast(DU(), q), hn::Set(DU(), 0xFFu));
     return {code, Decode(code, s, p)};
   }
-  static VF Decode(VU code, const Scale& s, const detail::BlockParams& p) {
+  static HWY_INLINE VF Decode(VU code, const Scale& s, const detail::BlockParams& p) {
     const DF df;
     const VF q = hn::ConvertTo(df, hn::BitCast(DI(), hn::And(code, hn::Set(DU(), (1u << p.ggml_bits) - 1))));
     return hn::Add(hn::Mul(q, hn::Set(df, s.d)), hn::Set(df, s.m));
@@ -168,7 +168,7 @@ struct GgmlMxfp4Rule {
     return {d, PowerOfTwo(127 - static_cast<int>(e)), top};
   }
   template <RoundingMode>
-  static QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU) {
+  static HWY_INLINE QuantizedVector Quantize(VF x, const Scale& s, const detail::BlockParams& p, VU) {
     const DF df;
     const DI di;
     const VF t = hn::Mul(hn::Abs(x), hn::Set(df, s.to_half_units));  // |x| in e2m1 units
@@ -181,7 +181,7 @@ struct GgmlMxfp4Rule {
     const VU code = hn::BitCast(DU(), hn::Or(index, hn::IfThenElseZero(negative, hn::Set(di, 8))));
     return {code, Decode(code, s, p)};
   }
-  static VF Decode(VU code, const Scale& s, const detail::BlockParams& p) {
+  static HWY_INLINE VF Decode(VU code, const Scale& s, const detail::BlockParams& p) {
     const DF df;
     // kvalues_mxfp4 holds integers, so its code 8 is +0: adding +0 turns e2m1's -0 into +0 and changes nothing else.
     const VF kvalue = hn::Add(hn::Mul(DecodeElement(code, p), hn::Set(df, 2.0f)), hn::Zero(df));

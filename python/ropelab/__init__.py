@@ -12,7 +12,7 @@ Results are dataclasses and dicts of numpy arrays; :class:`Table` results conver
 ``.to_pandas()`` when pandas is installed. Bad input raises ValueError naming the field and its allowed range;
 a non-float array raises TypeError. Long calls release the GIL and take an optional ``progress`` callback.
 """
-from . import _core, stats
+from . import _core, attention, stats
 from ._formats import Format, QuantizedBlocks, block_formats, dequantize, format, formats, quantize, \
     quantize_dequantize, round
 from ._results import Table
@@ -23,7 +23,7 @@ __version__ = _core.__version__
 
 # round and format stay out of __all__: `from ropelab import *` must not shadow the builtins.
 __all__ = [
-    "Emulation", "Format", "ModelCheck", "QuantizedBlocks", "Table", "Wall", "block_formats", "bounds",
+    "Emulation", "Format", "attention", "ModelCheck", "QuantizedBlocks", "Table", "Wall", "block_formats", "bounds",
     "check_claims", "check_model", "compare", "dequantize", "emulate", "formats", "models", "preset", "presets",
     "quantize", "quantize_dequantize", "spec", "stats", "wall", "zone",
 ]

@@ -21,24 +21,34 @@ py::dict check_claims(const std::string& id_filter, const std::string& directory
   }
   if (results.empty()) throw std::invalid_argument("filter: no claim id contains '" + id_filter + "'");
   py::dict table;
-  std::vector<std::string> id, statement, source, expected, verdict, measured, file;
+  std::vector<std::string> id, statement, source, expected_source, expect, expected, tolerance, verdict, detail, file;
+  std::vector<std::vector<double>> measured;
   std::vector<bool> as_expected;
   for (const experiments::ClaimResult& r : results) {
     id.push_back(r.claim.id);
     statement.push_back(r.claim.statement);
     source.push_back(r.claim.source);
-    expected.push_back(experiments::to_string(r.claim.expected));
+    expected_source.push_back(r.claim.expected_source.text());
+    expect.push_back(experiments::to_string(r.claim.expected));
+    expected.push_back(r.expected_text);
+    tolerance.push_back(r.tolerance_text);
     verdict.push_back(experiments::to_string(r.verdict));
     as_expected.push_back(r.as_expected());
-    measured.push_back(r.measured);
+    measured.push_back(r.values);
+    detail.push_back(r.measured);
     file.push_back(r.claim.file + ":" + std::to_string(r.claim.line));
   }
+  // The columns of `ropelab check --csv`, with the measured numbers at full precision (lists of floats).
   table["id"] = id;
-  table["source"] = source;
-  table["expected"] = expected;
-  table["verdict"] = verdict;
-  table["as_expected"] = as_expected;
   table["measured"] = measured;
+  table["expected"] = expected;
+  table["tolerance"] = tolerance;
+  table["verdict"] = verdict;
+  table["expect"] = expect;
+  table["as_expected"] = as_expected;
+  table["expected_source"] = expected_source;
+  table["detail"] = detail;
+  table["source"] = source;
   table["statement"] = statement;
   table["file"] = file;
   return table;

@@ -74,5 +74,6 @@ void bind_rope(py::module_& m);
 void bind_theory(py::module_& m);
 void bind_stats(py::module_& m);
 void bind_experiments(py::module_& m);
+void bind_attention(py::module_& m);
 
 }  // namespace ropelab::python

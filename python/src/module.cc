@@ -63,4 +63,5 @@ PYBIND11_MODULE(_core, m) {
   ropelab::python::bind_theory(m);
   ropelab::python::bind_stats(m);
   ropelab::python::bind_experiments(m);
+  ropelab::python::bind_attention(m);
 }

@@ -31,11 +31,19 @@ struct BlockResult {
   std::int64_t equal_neighbours = 0;
 };
 
+// The wall's seeded query and key for this context and seed.
+rope::WallOptions wall_options(const KeyCacheOptions& o) {
+  rope::WallOptions w;
+  w.context_length = o.context_length;
+  w.seed = o.seed;
+  return w;
+}
+
 class KeyCacheMeasurer {
  public:
   KeyCacheMeasurer(const rope::Pipeline& base, const std::vector<CacheVariant>& variants, const KeyCacheOptions& o)
       : base_(base), variants_(variants), o_(o),
-        vectors_(rope::wall_query_key(base, rope::WallOptions{.context_length = o.context_length, .seed = o.seed})) {
+        vectors_(rope::wall_query_key(base, wall_options(o))) {
     sample_step_ = std::max<long>(1, o.context_length / rope::kSampledPositions);
   }
 

@@ -65,7 +65,10 @@ def test_check_claims_equals_cli(run_cli, tmp_path):
     ours = ropelab.check_claims("bounds.", progress=seen.append)
     assert list(ours["id"]) == [r["id"] for r in rows] == seen
     assert list(ours["verdict"]) == [r["verdict"] for r in rows]
-    assert list(ours["measured"]) == [r["measured"] for r in rows]
+    assert list(ours["detail"]) == [r["detail"] for r in rows]
+    assert list(ours["expected_source"]) == [r["expected_source"] for r in rows]
+    # The CSV prints the measured numbers with %.6g; the Python lists carry them in full.
+    assert [" ".join("%.6g" % v for v in m) or "-" for m in ours["measured"]] == [r["measured"] for r in rows]
     assert all(ours["as_expected"])
     with pytest.raises(ValueError, match="filter"):
         ropelab.check_claims("no-such-claim-id")
