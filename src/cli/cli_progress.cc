@@ -17,13 +17,15 @@ bool env_flag(const char* name) {
   return value && *value && std::string(value) != "0";
 }
 
-// ROPELAB_PROGRESS_INTERVAL: seconds between plain lines, a finite number >= 0; anything else keeps the default.
-double plain_interval_s() {
+// Seconds between redraws on a terminal (0.25) or plain lines in a log (10). ROPELAB_PROGRESS_INTERVAL (a finite
+// number >= 0; anything else keeps the default) replaces both, so tests can see every update however fast the work.
+double interval_s(bool terminal) {
+  const double fallback = terminal ? 0.25 : 10;
   const char* value = std::getenv("ROPELAB_PROGRESS_INTERVAL");
-  if (!value || !*value) return 10;
+  if (!value || !*value) return fallback;
   char* end = nullptr;
   const double s = std::strtod(value, &end);
-  return *end == '\0' && std::isfinite(s) && s >= 0 ? s : 10;
+  return *end == '\0' && std::isfinite(s) && s >= 0 ? s : fallback;
 }
 
 }  // namespace
@@ -45,7 +47,7 @@ Progress::Progress(std::string label, bool long_work, bool quiet)
     : label_(std::move(label)),
       enabled_(!quiet && (long_work || env_flag("ROPELAB_PROGRESS_ALWAYS"))),
       terminal_(::isatty(STDERR_FILENO) != 0),
-      interval_s_(terminal_ ? 0.25 : plain_interval_s()),
+      interval_s_(interval_s(terminal_)),
       started_(Clock::now()),
       last_print_(started_) {}
 
@@ -61,7 +63,10 @@ void Progress::update(double fraction, const std::string& detail) {
   const Clock::time_point now = Clock::now();
   const double since_last = std::chrono::duration<double>(now - last_print_).count();
   // A terminal also redraws on a new percent; a log only gets a line per interval.
-  if (since_last < interval_s_ && !(terminal_ && percent != last_percent_ && since_last >= 0.05)) return;
+  if (since_last < interval_s_ &&
+      !(terminal_ && percent != last_percent_ && since_last >= std::min(0.05, interval_s_))) {
+    return;
+  }
   const double elapsed = std::chrono::duration<double>(now - started_).count();
   const std::string eta = fraction > 0 ? duration_text(elapsed * (1 - fraction) / fraction) : std::string("unknown");
   std::string line = label_ + (terminal_ ? " " : ": ") + std::to_string(percent) + "%";

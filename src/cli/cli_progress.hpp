@@ -9,7 +9,7 @@
 // the computation, so results are bit-identical with and without it.
 //
 // Testing knobs (environment): ROPELAB_PROGRESS_ALWAYS=1 enables progress for any amount of work;
-// ROPELAB_PROGRESS_INTERVAL=S sets the plain mode's period in seconds (default 10, may be 0).
+// ROPELAB_PROGRESS_INTERVAL=S sets the period in seconds, terminal and plain (defaults 0.25 and 10; may be 0).
 #pragma once
 
 #include <chrono>

@@ -62,17 +62,14 @@ done
 run report --out "$scratch/report" --quick --python /bin/false --quiet
 expect_equal "report --quiet: the error still shows" "$(grep -c 'python3-matplotlib' <<<"$err")" 1
 
-# --- a terminal (script(1) gives the command a pty): one line rewritten in place with percent and ETA
-if command -v script >/dev/null; then
-  tty_err=$(ROPELAB_PROGRESS_ALWAYS=1 script -qec "'$ropelab' ${small_wall[*]} >/dev/null" /dev/null | od -An -c | tr -d ' \n')
-  expect_contains "terminal: carriage return before the label" "$tty_err" '\rwallhf-eager-bf16'
-  expect_contains "terminal: ETA" "$tty_err" 'ETA'
-  expect_contains "terminal: done, then a newline" "$tty_err" 'donein'
-  tty_quiet=$(ROPELAB_PROGRESS_ALWAYS=1 script -qec "'$ropelab' ${small_wall[*]} --quiet >/dev/null" /dev/null | wc -c)
-  expect_equal "terminal --quiet: nothing" "$tty_quiet" 0
-else
-  fail "script(1) (bsdutils) is needed for the terminal checks"
-fi
+# --- a terminal (stderr_on_pty.py gives the command's stderr a pty): one line rewritten in place with percent and ETA
+on_pty="/usr/bin/python3 $(dirname "$0")/stderr_on_pty.py"
+tty_err=$(ROPELAB_PROGRESS_ALWAYS=1 ROPELAB_PROGRESS_INTERVAL=0 $on_pty "$ropelab" "${small_wall[@]}" | od -An -c | tr -d ' \n')
+expect_contains "terminal: carriage return before the label" "$tty_err" '\rwallhf-eager-bf16'
+expect_contains "terminal: ETA" "$tty_err" 'ETA'
+expect_contains "terminal: done, then a newline" "$tty_err" 'donein'
+tty_quiet=$(ROPELAB_PROGRESS_ALWAYS=1 ROPELAB_PROGRESS_INTERVAL=0 $on_pty "$ropelab" "${small_wall[@]}" --quiet | wc -c)
+expect_equal "terminal --quiet: nothing" "$tty_quiet" 0
 
 echo "progress_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
