@@ -10,7 +10,7 @@ colors = ["C0" if r["safe"] == "yes" else "C3" for r in rows]
 
 fig, ax = plt.subplots(figsize=(9, 0.32 * len(rows) + 1.5))
 ax.barh(range(len(rows)), values, color=colors)
-ax.axvline(num(meta["logit_tolerance"]), color="0.3", ls="--", label=f"tolerance {meta['logit_tolerance']} nats")
+ax.axvline(num(meta["logit_tolerance"]), color="0.3", ls="--", label=f"tolerance {num(meta['logit_tolerance']):g} nats")
 for i, r in enumerate(rows):
     if int(r["first_key_collision"]) >= 0 or num(r["equal_neighbour_fraction"]) > 0:
         ax.annotate("merges neighbours", (values[i], i), xytext=(4, -3), textcoords="offset points", fontsize=7)

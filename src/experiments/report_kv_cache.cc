@@ -4,6 +4,7 @@
 // is theory::check_key_caches (the same table as `check-model --key-cache`): the seeded query and key at every
 // position, the first adjacent cached-key collision, the largest score/logit error against the exact rotation,
 // and the fraction of positions whose score equals the next position's.
+#include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,13 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& stacks() {
       {"tensorrt-llm-fp8-kv", {"fp8_e4m3_per_tensor", "mxfp8_e4m3", "mxfp6_e2m3", "mxfp4", "nvfp4"}},
   };
   return all;
+}
+
+// A number for the summary's prose (4 significant digits); the CSV keeps full precision.
+std::string short_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return text;
 }
 
 }  // namespace
@@ -62,7 +70,7 @@ ExperimentOutput run_kv_cache_formats(const Settings& s) {
   out.summary = "The post-RoPE key of Llama-3.1-8B (llama3 scaling, base 5e5) stored in each key-cache format the stack "
                 "offers, over " + std::to_string(context) + " positions with the seeded N(0,1) query and key; "
                 "safe = no adjacent cached-key collision, no score equal to the next position's, and logit error "
-                "(score error / sqrt(128)) <= " + number(tolerance) + ". Not safe at this tolerance: " +
+                "(score error / sqrt(128)) <= " + short_number(tolerance) + ". Not safe at this tolerance: " +
                 (list.empty() ? std::string("none") : list) + ". The same table: `ropelab check-model --model "
                 "llama-3.1-8b --preset P --context L --key-cache F,...`.";
   return out;
