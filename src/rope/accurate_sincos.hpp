@@ -61,4 +61,10 @@ inline SinCos accurate_sincos(double x) {
 // bit-identical to accurate_sincos on every target. Valid: every |x| < 2^31.
 void accurate_sincos_array(std::span<const double> x, std::span<double> sin_out, std::span<double> cos_out);
 
+// A table's sin/cos in one pass: (sin_out[i], cos_out[i]) = accurate_sincos(x[i]) where |x[i]| < 2^31, else
+// outside(x[i]); with to_bfloat16 both then rounded RN_bfloat16(RN_binary32(·)) as round_to_binary32_then_bfloat16
+// does (pipeline_kernels.hpp). x may alias cos_out. Bit-identical to those scalar steps on every target.
+void sincos_table(const double* x, double* sin_out, double* cos_out, std::size_t n, SinCos (*outside)(double),
+                  bool to_bfloat16);
+
 }  // namespace ropelab::rope

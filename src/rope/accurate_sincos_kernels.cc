@@ -7,10 +7,16 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <limits>
 #include <span>
 
 #include "hwy/highway.h"
+#include "ropelab/format.hpp"
+#include "ropelab/round.hpp"
+#include "rope/accurate_sincos.hpp"
+#include "rope/bfloat16_rounding-inl.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace ropelab::rope::HWY_NAMESPACE {
@@ -54,29 +60,69 @@ HWY_INLINE void SinCosVector(D d, hn::Vec<D> x, hn::Vec<D>& sin_out, hn::Vec<D>&
   cos_out = hn::IfThenElse(negate_c, hn::Neg(c), c);
 }
 
-void SinCosArray(const double* HWY_RESTRICT x, double* HWY_RESTRICT sin_out, double* HWY_RESTRICT cos_out,
-                 std::size_t n) {
+// Lanes of |x| < 2^31 (false for NaN): SinCosVector's range.
+template <class D>
+HWY_INLINE bool AllReducible(D d, hn::Vec<D> x) {
+  return hn::AllTrue(d, hn::Lt(hn::Abs(x), hn::Set(d, kAccurateSincosMaxAngle)));
+}
+
+// One vector of results: the vector form where every lane is reducible, else `outside` lane by lane (and
+// SinCosVector's lanes agree with accurate_sincos, so the reducible lanes of such a vector are unchanged).
+template <class D>
+HWY_INLINE void SinCosLanes(D d, hn::Vec<D> x, SinCos (*outside)(double), hn::Vec<D>& sin_out, hn::Vec<D>& cos_out) {
+  if (HWY_LIKELY(AllReducible(d, x))) {
+    SinCosVector(d, x, sin_out, cos_out);
+    return;
+  }
+  HWY_ALIGN double lanes[hn::MaxLanes(d)], s[hn::MaxLanes(d)], c[hn::MaxLanes(d)];
+  hn::Store(x, d, lanes);
+  for (std::size_t k = 0; k < hn::Lanes(d); ++k) {
+    const SinCos r = std::abs(lanes[k]) < kAccurateSincosMaxAngle ? accurate_sincos(lanes[k]) : outside(lanes[k]);
+    s[k] = r.sin;
+    c[k] = r.cos;
+  }
+  sin_out = hn::Load(d, s);
+  cos_out = hn::Load(d, c);
+}
+
+// The optional table rounding RN_bfloat16(RN_binary32(·)) of one result vector.
+template <class D>
+HWY_INLINE hn::Vec<D> ToTable(D d, hn::Vec<D> v, bool to_bfloat16) {
+  if (!to_bfloat16) return v;
+  if (HWY_LIKELY(AllInRange(d, v))) return Binary32ThenBfloat16(d, v);
+  HWY_ALIGN double lanes[hn::MaxLanes(d)];
+  hn::Store(v, d, lanes);
+  for (std::size_t k = 0; k < hn::Lanes(d); ++k) {
+    lanes[k] = round_value(static_cast<float>(lanes[k]), formats::bfloat16());
+  }
+  return hn::Load(d, lanes);
+}
+
+// x may alias cos_out (each vector of x is read before its results are stored).
+void SinCosArray(const double* x, double* HWY_RESTRICT sin_out, double* cos_out, std::size_t n,
+                 SinCos (*outside)(double), bool to_bfloat16) {
   const hn::ScalableTag<double> d;
   const std::size_t lanes = hn::Lanes(d);
   std::size_t i = 0;
   for (; i + 2 * lanes <= n; i += 2 * lanes) {  // two independent vectors per step: the Horner chains overlap
     hn::Vec<decltype(d)> s0, c0, s1, c1;
-    SinCosVector(d, hn::LoadU(d, x + i), s0, c0);
-    SinCosVector(d, hn::LoadU(d, x + i + lanes), s1, c1);
-    hn::StoreU(s0, d, sin_out + i);
-    hn::StoreU(c0, d, cos_out + i);
-    hn::StoreU(s1, d, sin_out + i + lanes);
-    hn::StoreU(c1, d, cos_out + i + lanes);
+    const auto x0 = hn::LoadU(d, x + i), x1 = hn::LoadU(d, x + i + lanes);
+    SinCosLanes(d, x0, outside, s0, c0);
+    SinCosLanes(d, x1, outside, s1, c1);
+    hn::StoreU(ToTable(d, s0, to_bfloat16), d, sin_out + i);
+    hn::StoreU(ToTable(d, c0, to_bfloat16), d, cos_out + i);
+    hn::StoreU(ToTable(d, s1, to_bfloat16), d, sin_out + i + lanes);
+    hn::StoreU(ToTable(d, c1, to_bfloat16), d, cos_out + i + lanes);
   }
   for (; i < n; i += lanes) {
     const std::size_t count = std::min(lanes, n - i);
     HWY_ALIGN double buffer[hn::MaxLanes(d)] = {};
     std::copy_n(x + i, count, buffer);
     hn::Vec<decltype(d)> s, c;
-    SinCosVector(d, hn::Load(d, buffer), s, c);
-    hn::Store(s, d, buffer);
+    SinCosLanes(d, hn::Load(d, buffer), outside, s, c);
+    hn::Store(ToTable(d, s, to_bfloat16), d, buffer);
     std::copy_n(buffer, count, sin_out + i);
-    hn::Store(c, d, buffer);
+    hn::Store(ToTable(d, c, to_bfloat16), d, buffer);
     std::copy_n(buffer, count, cos_out + i);
   }
 }
@@ -85,14 +131,23 @@ void SinCosArray(const double* HWY_RESTRICT x, double* HWY_RESTRICT sin_out, dou
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include "accurate_sincos.hpp"
-
 namespace ropelab::rope {
 
 HWY_EXPORT(SinCosArray);
 
+namespace {
+SinCos unreachable_outside(double x) {  // accurate_sincos_array's contract: every |x| < 2^31
+  return {std::numeric_limits<double>::quiet_NaN() * x, std::numeric_limits<double>::quiet_NaN()};
+}
+}  // namespace
+
 void accurate_sincos_array(std::span<const double> x, std::span<double> sin_out, std::span<double> cos_out) {
-  HWY_DYNAMIC_DISPATCH(SinCosArray)(x.data(), sin_out.data(), cos_out.data(), x.size());
+  HWY_DYNAMIC_DISPATCH(SinCosArray)(x.data(), sin_out.data(), cos_out.data(), x.size(), unreachable_outside, false);
+}
+
+void sincos_table(const double* x, double* sin_out, double* cos_out, std::size_t n, SinCos (*outside)(double),
+                  bool to_bfloat16) {
+  HWY_DYNAMIC_DISPATCH(SinCosArray)(x, sin_out, cos_out, n, outside, to_bfloat16);
 }
 
 }  // namespace ropelab::rope

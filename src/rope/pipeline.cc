@@ -148,6 +148,13 @@ Recipe init_time_table_recipe(Recipe r) {
   return r;
 }
 
+// True for the fp32-angle stacks, whose angles are one vectorised product and binary32 rounding.
+bool binary32_angle_product(const Recipe& r) {
+  return r.incremental == Incremental::none && r.omega_method != OmegaMethod::ggml_angle_recurrence &&
+         r.angle_product != AngleProduct::tf32_matmul && r.omega_method != OmegaMethod::timescale_division &&
+         is_binary32(r.angle_format);
+}
+
 }  // namespace
 
 double Pipeline::stored_inverse_frequency(int pair) const {
@@ -235,8 +242,7 @@ void emulate_angles(const Pipeline& p, std::int64_t m0, std::size_t count, std::
     scale_angles(p, angle.first(count * pairs));
     return;
   }
-  if (r.angle_product != AngleProduct::tf32_matmul && r.omega_method != OmegaMethod::timescale_division &&
-      is_binary32(r.angle_format)) {
+  if (binary32_angle_product(r)) {
     // The fp32-angle stacks: product and binary32 rounding in one vectorised pass (same operations).
     thread_local std::vector<double> positions;
     positions.resize(count);
@@ -311,64 +317,59 @@ void emulate_rotation_recurrence(const Pipeline& p, std::int64_t m0, std::size_t
 
 }  // namespace
 
-void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, std::span<double> cos_out,
-                       std::span<double> sin_out, std::span<double> phase_state, std::span<double> angle_out) {
+namespace {
+
+// accurate_rotation's sin/cos for angles outside accurate_sincos's range, NaN for non-finite ones (an fp16 position
+// or angle beyond 65504 overflowed to Inf).
+SinCos outside_accurate_range(double angle) {
+  if (!std::isfinite(angle)) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  const ReferenceRotation rot = accurate_rotation(angle);
+  return {rot.sin, rot.cos};
+}
+
+// Steps 3-4 of emulate_rotations, elementwise (so for either layout): the table entries of n stored angles.
+// `angles` holds them and may be cos_out itself.
+void rotations_from_angles(const Pipeline& p, std::span<const double> angles, std::span<double> cos_out,
+                           std::span<double> sin_out) {
   const Recipe& r = p.recipe;
-  const std::size_t n = count * static_cast<std::size_t>(p.pairs());
-  if (r.incremental == Incremental::rotation_recurrence) {
-    if (!angle_out.empty()) std::fill_n(angle_out.begin(), n, std::numeric_limits<double>::quiet_NaN());
-    emulate_rotation_recurrence(p, m0, count, cos_out, sin_out, phase_state);
-  } else {
-    // The angles go to angle_out when the caller wants them (and are read from there), else to cos_out for now.
-    const bool keep_angles = !angle_out.empty();
-    emulate_angles(p, m0, count, keep_angles ? angle_out.first(n) : cos_out.first(n), phase_state);
-    const auto angles = cos_out.first(n);
-    const std::span<const double> stored = keep_angles ? angle_out.first(n) : angles;
-    const bool vectorisable = r.trig == Trig::accurate && std::all_of(stored.begin(), stored.end(), [](double a) {
-      return std::abs(a) < kAccurateSincosMaxAngle;  // false for NaN and Inf
-    });
-    if (keep_angles && !vectorisable) std::copy(stored.begin(), stored.end(), angles.begin());  // read below
-    if (vectorisable && keep_angles) {
-      accurate_sincos_array(stored, sin_out.first(n), cos_out.first(n));
-    } else if (vectorisable) {
-      thread_local std::vector<double> copy;  // reused: a fresh vector per call showed in profiles
-      copy.assign(angles.begin(), angles.end());
-      accurate_sincos_array(copy, sin_out.first(n), cos_out.first(n));
-    } else if (r.trig == Trig::libm || r.trig == Trig::sleef_u10) {
-      // Both take the binary32 angle (a binary64 angle_format is rounded to binary32 first).
-      std::vector<double> copy(angles.begin(), angles.end());
-      round_array(copy, formats::binary32());
-      if (r.trig == Trig::libm) {
-        libm_sincos_f32(copy, sin_out.first(n), cos_out.first(n));
-      } else {
-        sleef_u10_sincos_f32(copy, sin_out.first(n), cos_out.first(n));
-      }
-    } else if (r.trig == Trig::highway_unreduced) {
-      std::vector<float> x(n), s(n), c(n);
-      for (std::size_t e = 0; e < n; ++e) x[e] = static_cast<float>(angles[e]);
-      highway_sincos_f32(x, s, c);
-      for (std::size_t e = 0; e < n; ++e) {
-        sin_out[e] = s[e];
-        cos_out[e] = c[e];
-      }
+  const std::size_t n = angles.size();
+  static const Format bfloat16 = formats::bfloat16();
+  // The fp32-trig, bf16-table stacks (HF eager and its kin): both roundings fused into the trig pass.
+  const bool to_bfloat16 = is_binary32(r.trig_format) && p.attention_scaling == 1 && r.table_format == bfloat16;
+  if (r.trig == Trig::accurate) {
+    sincos_table(angles.data(), sin_out.data(), cos_out.data(), n, outside_accurate_range, to_bfloat16);
+    if (to_bfloat16) return;
+  } else if (r.trig == Trig::libm || r.trig == Trig::sleef_u10) {
+    // Both take the binary32 angle (a binary64 angle_format is rounded to binary32 first).
+    std::vector<double> copy(angles.begin(), angles.end());
+    round_array(copy, formats::binary32());
+    if (r.trig == Trig::libm) {
+      libm_sincos_f32(copy, sin_out.first(n), cos_out.first(n));
     } else {
-      for (std::size_t e = 0; e < n; ++e) {
-        const double angle = cos_out[e];
-        if (!std::isfinite(angle)) {  // e.g. an fp16 position or angle beyond 65504 overflowed to Inf
-          cos_out[e] = sin_out[e] = std::numeric_limits<double>::quiet_NaN();
-          continue;
-        }
-        const ReferenceRotation rot = r.trig == Trig::fast_sfu            ? fast_sfu_rotation(angle)
-                                      : r.trig == Trig::correctly_rounded ? fast_reference_rotation(1, {angle, 0})
-                                                                          : accurate_rotation(angle);
-        cos_out[e] = rot.cos;
-        sin_out[e] = rot.sin;
+      sleef_u10_sincos_f32(copy, sin_out.first(n), cos_out.first(n));
+    }
+  } else if (r.trig == Trig::highway_unreduced) {
+    std::vector<float> x(n), s(n), c(n);
+    for (std::size_t e = 0; e < n; ++e) x[e] = static_cast<float>(angles[e]);
+    highway_sincos_f32(x, s, c);
+    for (std::size_t e = 0; e < n; ++e) {
+      sin_out[e] = s[e];
+      cos_out[e] = c[e];
+    }
+  } else {
+    for (std::size_t e = 0; e < n; ++e) {
+      const double angle = angles[e];
+      if (!std::isfinite(angle)) {  // e.g. an fp16 position or angle beyond 65504 overflowed to Inf
+        cos_out[e] = sin_out[e] = std::numeric_limits<double>::quiet_NaN();
+        continue;
       }
+      const ReferenceRotation rot = r.trig == Trig::fast_sfu ? fast_sfu_rotation(angle)
+                                                             : fast_reference_rotation(1, {angle, 0});  // correctly_rounded
+      cos_out[e] = rot.cos;
+      sin_out[e] = rot.sin;
     }
   }
-  static const Format bfloat16 = formats::bfloat16();
-  if (is_binary32(r.trig_format) && p.attention_scaling == 1 && r.table_format == bfloat16) {
-    // Both roundings in one pass (the fp32-trig, bf16-table stacks: HF eager and its kin).
+  if (to_bfloat16) {
     round_to_binary32_then_bfloat16(cos_out.first(n));
     round_to_binary32_then_bfloat16(sin_out.first(n));
     return;
@@ -386,6 +387,49 @@ void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, st
   }
   round_array(cos_out.first(n), r.table_format);
   round_array(sin_out.first(n), r.table_format);
+}
+
+}  // namespace
+
+void emulate_rotations(const Pipeline& p, std::int64_t m0, std::size_t count, std::span<double> cos_out,
+                       std::span<double> sin_out, std::span<double> phase_state, std::span<double> angle_out) {
+  const std::size_t n = count * static_cast<std::size_t>(p.pairs());
+  if (p.recipe.incremental == Incremental::rotation_recurrence) {
+    if (!angle_out.empty()) std::fill_n(angle_out.begin(), n, std::numeric_limits<double>::quiet_NaN());
+    emulate_rotation_recurrence(p, m0, count, cos_out, sin_out, phase_state);
+    return;
+  }
+  // The angles go to angle_out when the caller wants them, else to cos_out (the trig pass reads each before
+  // writing its results there).
+  const std::span<double> angles = angle_out.empty() ? cos_out.first(n) : angle_out.first(n);
+  emulate_angles(p, m0, count, angles, phase_state);
+  rotations_from_angles(p, angles, cos_out, sin_out);
+}
+
+void emulate_rotations_by_pair(const Pipeline& p, std::int64_t m0, std::size_t count, std::span<double> cos_out,
+                               std::span<double> sin_out, std::span<double> phase_state) {
+  const auto pairs = static_cast<std::size_t>(p.pairs());
+  const std::size_t n = count * pairs;
+  // Angles computed pair-major where every later step is elementwise (a per-pair angle divisor is not).
+  if (binary32_angle_product(p.recipe) && p.angle_divisor.empty()) {
+    thread_local std::vector<double> positions;
+    positions.resize(count);
+    for (std::size_t j = 0; j < count; ++j) positions[j] = stored_position(p, m0 + static_cast<std::int64_t>(j));
+    angle_pairs_binary32(positions.data(), count, p.stored_omega.data(), pairs, cos_out.data());
+    scale_angles(p, cos_out.first(n));
+    rotations_from_angles(p, cos_out.first(n), cos_out, sin_out);
+    return;
+  }
+  thread_local std::vector<double> row_cos, row_sin;
+  row_cos.resize(n);
+  row_sin.resize(n);
+  emulate_rotations(p, m0, count, row_cos, row_sin, phase_state);
+  for (std::size_t j = 0; j < count; ++j) {
+    for (std::size_t i = 0; i < pairs; ++i) {
+      cos_out[i * count + j] = row_cos[j * pairs + i];
+      sin_out[i * count + j] = row_sin[j * pairs + i];
+    }
+  }
 }
 
 void emulate_rotate_pairs(const Recipe& r, std::span<const double> k0, std::span<const double> k1,

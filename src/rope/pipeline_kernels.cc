@@ -11,17 +11,11 @@
 #include "ropelab/format.hpp"
 #include "ropelab/round.hpp"
 #include "pipeline_kernels.hpp"
+#include "rope/bfloat16_rounding-inl.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace ropelab::rope::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
-
-// Lanes below 2^127 in magnitude (false for NaN): there DemoteTo is the IEEE conversion on every target (Highway's
-// scalar targets clamp out-of-range values instead of overflowing, so those lanes go through the scalar cast).
-template <class D>
-HWY_INLINE bool AllInRange(D d, hn::Vec<D> x) {
-  return hn::AllTrue(d, hn::Lt(hn::Abs(x), hn::Set(d, 0x1p127)));
-}
 
 void RoundToBinary32(double* HWY_RESTRICT x, std::size_t n) {
   const hn::ScalableTag<double> d;
@@ -63,25 +57,41 @@ void AngleRowsBinary32(const double* HWY_RESTRICT position, std::size_t rows, co
 
 void RoundToBinary32ThenBfloat16(double* HWY_RESTRICT x, std::size_t n) {
   const hn::ScalableTag<double> d;
-  const hn::Rebind<float, decltype(d)> df;
-  const hn::RebindToSigned<decltype(df)> di;
   const std::size_t lanes = hn::Lanes(d);
-  const auto keep = hn::Set(di, static_cast<std::int32_t>(0xffff0000u));
-  const auto half = hn::Set(di, 0x7fff), one = hn::Set(di, 1);
   const Format bfloat16 = formats::bfloat16();
   std::size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
     const auto v = hn::LoadU(d, x + i);
     if (AllInRange(d, v)) {  // the binary32 value is finite and <= 2^127, so its bf16 rounding is finite too
-      // RNE at bit 16: add 0x7fff plus the kept part's lowest bit, then truncate (no carry reaches the sign).
-      const auto bits = hn::BitCast(di, hn::DemoteTo(df, v));
-      const auto rounded = hn::And(hn::Add(bits, hn::Add(half, hn::And(hn::ShiftRight<16>(bits), one))), keep);
-      hn::StoreU(hn::PromoteTo(d, hn::BitCast(df, rounded)), d, x + i);
+      hn::StoreU(Binary32ThenBfloat16(d, v), d, x + i);
     } else {
       for (std::size_t k = i; k < i + lanes; ++k) x[k] = round_value(static_cast<float>(x[k]), bfloat16);
     }
   }
   for (; i < n; ++i) x[i] = round_value(static_cast<float>(x[i]), bfloat16);
+}
+
+// AngleRowsBinary32 with the loops the other way round: pair-major output, positions along the lanes.
+void AnglePairsBinary32(const double* HWY_RESTRICT position, std::size_t count, const double* HWY_RESTRICT omega,
+                        std::size_t pairs, double* HWY_RESTRICT angle) {
+  const hn::ScalableTag<double> d;
+  const hn::Rebind<float, decltype(d)> df;
+  const std::size_t lanes = hn::Lanes(d);
+  for (std::size_t i = 0; i < pairs; ++i) {
+    const auto w = hn::Set(d, omega[i]);
+    double* column = angle + i * count;
+    std::size_t j = 0;
+    for (; j + lanes <= count; j += lanes) {
+      const auto v = hn::Mul(hn::LoadU(d, position + j), w);
+      if (AllInRange(d, v)) {
+        hn::StoreU(hn::PromoteTo(d, hn::DemoteTo(df, v)), d, column + j);
+      } else {  // the products as stored, then the scalar cast (the same form as RoundToBinary32's)
+        hn::StoreU(v, d, column + j);
+        for (std::size_t k = j; k < j + lanes; ++k) column[k] = static_cast<float>(column[k]);
+      }
+    }
+    for (; j < count; ++j) column[j] = static_cast<float>(position[j] * omega[i]);
+  }
 }
 
 }  // namespace ropelab::rope::HWY_NAMESPACE
@@ -93,6 +103,7 @@ namespace ropelab::rope {
 HWY_EXPORT(RoundToBinary32);
 HWY_EXPORT(RoundToBinary32ThenBfloat16);
 HWY_EXPORT(AngleRowsBinary32);
+HWY_EXPORT(AnglePairsBinary32);
 
 void round_to_binary32(std::span<double> values) {
   HWY_DYNAMIC_DISPATCH(RoundToBinary32)(values.data(), values.size());
@@ -101,6 +112,11 @@ void round_to_binary32(std::span<double> values) {
 void angle_rows_binary32(const double* position, std::size_t rows, const double* omega, std::size_t pairs,
                          double* angle) {
   HWY_DYNAMIC_DISPATCH(AngleRowsBinary32)(position, rows, omega, pairs, angle);
+}
+
+void angle_pairs_binary32(const double* position, std::size_t count, const double* omega, std::size_t pairs,
+                          double* angle) {
+  HWY_DYNAMIC_DISPATCH(AnglePairsBinary32)(position, count, omega, pairs, angle);
 }
 
 void round_to_binary32_then_bfloat16(std::span<double> values) {

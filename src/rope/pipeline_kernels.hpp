@@ -24,4 +24,9 @@ void round_to_binary32_then_bfloat16(std::span<double> values);
 void angle_rows_binary32(const double* position, std::size_t rows, const double* omega, std::size_t pairs,
                          double* angle);
 
+// The same angles pair-major: angle[i * count + j] = (double)(float)(position[j] * omega[i]). Bit-identical on every
+// target and to angle_rows_binary32 transposed.
+void angle_pairs_binary32(const double* position, std::size_t count, const double* omega, std::size_t pairs,
+                          double* angle);
+
 }  // namespace ropelab::rope

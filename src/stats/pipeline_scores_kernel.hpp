@@ -2,6 +2,8 @@
 // fp32-accumulated dot product, one lane per position (internal to src/stats; kernel pipeline_scores_kernel.cc).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 
 #include "ropelab/format.hpp"
@@ -25,6 +27,30 @@ struct LaneRounding {
 // False for formats the kernel does not take (p = 1, p = 53 other than binary64, wider than binary64).
 bool lane_rounding(const Format& format, const NearestEvenRounder& scalar, LaneRounding& out);
 
+// Magnitudes of a tile's table values: the largest, the smallest nonzero (+inf: none), all finite.
+struct TableBounds {
+  double largest = 0, smallest_nonzero = HUGE_VAL;
+  bool finite = true;
+};
+
+// True when every op rounding (RNE to p bits, normal range [min_normal, max_finite]) of one pair's rotation step
+// y0 = op(op(k0 c) − op(k1 s)), y1 = op(op(k1 c) + op(k0 s)) stays in the normal range for any table values
+// within `b`: nonzero products |k c| >= k_min c_min >= min_normal 2^p make the rounded products multiples of
+// 2^(emin + 1), so a nonzero difference of two is >= 2^(emin + 1) (and binary64's rounding of it too);
+// |result| <= 2 K C (1 + 2^-p)^2 (1 + 2^-53) <= max_finite bounds every rounded value. The 2^-50 margins cover
+// the roundings of the tests themselves.
+inline bool pair_in_normal_range(const TableBounds& b, double k0, double k1, int p, double min_normal,
+                                 double max_finite) {
+  if (!b.finite || !std::isfinite(k0) || !std::isfinite(k1)) return false;
+  const double a0 = std::abs(k0), a1 = std::abs(k1);
+  const double largest_key = std::max(a0, a1);
+  const double smallest_key = std::min(a0 == 0 ? HUGE_VAL : a0, a1 == 0 ? HUGE_VAL : a1);
+  const double grow = 1 + std::ldexp(1.0, -p);  // 1 + 2^-p
+  if (!(2 * largest_key * b.largest * grow * grow * (1 + 0x1p-50) <= max_finite)) return false;
+  if (smallest_key == HUGE_VAL || b.smallest_nonzero == HUGE_VAL) return true;  // every product is zero
+  return smallest_key * b.smallest_nonzero * (1 - 0x1p-50) >= std::ldexp(min_normal, p);
+}
+
 // One tile of kScoreTile positions: cos/sin [pair][kScoreTile] of the table; k (input-rounded key, head_dim
 // values), first/second (the coordinates of each pair), q (input-rounded query). For each position:
 //   y_first[n] = cache(storage(op(op(k0 c) − op(k1 s)))), y_second[n] = cache(storage(op(op(k1 c) + op(k0 s)))),
@@ -45,5 +71,37 @@ struct ScoreTile {
   double* out = nullptr;  // kScoreTile values
 };
 void score_tile(const ScoreTile& tile);
+
+// The same tile in binary32 lanes (twice the lanes of binary64), for recipes whose every value fits binary32 and
+// whose products are exact there. Caller's static preconditions (PipelineKernel checks them once):
+//   - q and k (input format), cos and sin (table format) hold binary32 values, p_in + p_table <= 24;
+//   - the op rounding is RNE to a format of p <= 11 bits whose normal range lies inside binary32's
+//     (bfloat16, binary16), p_in + p <= 24; storage and cache roundings are skipped (the identity on what they
+//     receive) or binary32 (the identity on binary32 values).
+// Then each product k c, q y is exact in binary32 (<= 24 significant bits, normal: checked below), and the fp32
+// difference of two op-format values rounded again to the op format equals the op rounding of the exact
+// difference (24 >= 2p + 2: double rounding is innocuous, Figueroa 1995), so every result equals score_tile's.
+// Per-tile conditions it checks itself (returns false, computing nothing the caller keeps, when one fails):
+//   - the op-format normal-range test of score_tile (products >= min_normal 2^p, results <= max_finite) passes
+//     for the key's extreme magnitudes (so for every pair): no op rounding meets a subnormal or an overflow;
+//   - every nonzero q_x y_x is >= 2^-126 and |q| max |y| max <= 2^127: the dot's products are exact binary32
+//     normals and the fp32 sums are IEEE binary32 additions (an overflow is Inf in both).
+struct Binary32ScoreTile {
+  std::size_t pairs = 0, head_dim = 0;
+  // The block's pair-major table (binary64 holding table-format values): pair n, tile lane w at
+  // [n * table_stride + w]; lanes >= valid are not read (they compute zeros, not returned).
+  const double *cos_table = nullptr, *sin_table = nullptr;
+  std::size_t table_stride = 0, valid = kScoreTile;
+  float *cos = nullptr, *sin = nullptr;  // scratch: the tile in binary32, [pair][kScoreTile]
+  const float *k = nullptr, *q = nullptr;
+  double q_largest = 0, q_smallest_nonzero = 0;  // |q|: max, min over nonzero coordinates (+inf: none)
+  double k_largest = 0, k_smallest_nonzero = 0;  // |k| likewise
+  const int *first = nullptr, *second = nullptr;
+  int op_shift = 0;          // 24 - p of the op format
+  double op_min_normal = 0, op_max_finite = 0;
+  float* y = nullptr;        // scratch: head_dim x kScoreTile
+  double* out = nullptr;     // kScoreTile values
+};
+bool score_tile_binary32(const Binary32ScoreTile& tile);
 
 }  // namespace ropelab::stats::detail

@@ -77,9 +77,32 @@ struct PipelineProduct {
   std::vector<double> q, k;  // rounded to input_format
 };
 
+// A product in binary32 for the binary32-lane kernel, with the magnitudes its range tests need.
+struct Binary32Product {
+  std::vector<float> q, k;
+  double q_largest = 0, q_smallest_nonzero = HUGE_VAL, k_largest = 0, k_smallest_nonzero = HUGE_VAL;
+
+  explicit Binary32Product(const PipelineProduct& p) : q(p.q.begin(), p.q.end()), k(p.k.begin(), p.k.end()) {
+    // A NaN or infinite coordinate makes the largest magnitude +inf: the kernel's range tests then fail.
+    for (const double v : p.q) {
+      q_largest = std::isfinite(v) ? std::max(q_largest, std::abs(v)) : HUGE_VAL;
+      if (v != 0) q_smallest_nonzero = std::min(q_smallest_nonzero, std::abs(v));
+    }
+    for (const double v : p.k) {
+      k_largest = std::isfinite(v) ? std::max(k_largest, std::abs(v)) : HUGE_VAL;
+      if (v != 0) k_smallest_nonzero = std::min(k_smallest_nonzero, std::abs(v));
+    }
+  }
+};
+
+// True when every value of `format` is a binary32 value: p <= 24, emax <= 127 and a spacing >= 2^-149.
+bool values_fit_binary32(const Format& f) {
+  return f.fits_binary64() && f.precision <= 24 && f.emax <= 127 && f.emin - f.precision + 1 >= -149;
+}
+
 // The recipe's rotation and dot product (steps 3–5 of scores.hpp) for one block of positions, from the
-// block's table (row-major [position][pair]). The rotation repeats rope::emulate_rotate_pairs operation for
-// operation (binary64 products and sums, each rounded to the rotation format, then storage, then key
+// block's table (pair-major [pair][position] for the SIMD kernels, row-major [position][pair] for the scalar
+// one: table_by_pair() says which). The rotation repeats rope::emulate_rotate_pairs operation for operation (binary64 products and sums, each rounded to the rotation format, then storage, then key
 // cache); positions are processed in tiles so the fp32 accumulation vectorises across positions while each
 // position keeps its own sequential coordinate order. A block-scaled key cache quantizes each position's whole
 // key row (rope::emulate_key_cache, pass-through coordinates included) once all its pairs are rotated.
@@ -104,6 +127,14 @@ class PipelineKernel {
     vector_ = !fused_ && !wide_ && !block_cache_ && detail::lane_rounding(op_format_, op_rounder_, op_lanes_) &&
               detail::lane_rounding(storage_format_, storage_rounder_, storage_lanes_) &&
               detail::lane_rounding(cache_format_, cache_rounder_, cache_lanes_);
+    // The binary32-lane kernel's static preconditions (pipeline_scores_kernel.hpp, Binary32ScoreTile).
+    const int p_in = recipe.input_format.precision, p_op = op_format_.precision;
+    binary32_ = vector_ && op_lanes_.kind == detail::LaneRounding::Kind::significand && p_op <= 11 &&
+                op_format_.min_normal() >= 0x1p-126 && op_format_.max_finite() <= 0x1.fffffep127 &&
+                (skip_storage_ || storage_format_ == formats::binary32()) &&
+                (skip_cache_ || cache_format_ == formats::binary32()) && values_fit_binary32(recipe.input_format) &&
+                values_fit_binary32(recipe.table_format) && p_in + recipe.table_format.precision <= 24 &&
+                p_in + p_op <= 24 && 2 * p_in <= 24;
   }
   PipelineKernel(const PipelineKernel&) = delete;  // the lane roundings point into this object
   PipelineKernel& operator=(const PipelineKernel&) = delete;
@@ -113,6 +144,9 @@ class PipelineKernel {
     const std::span<double> outs[] = {out};
     scores(std::span<const PipelineProduct>(&p, 1), count, cos, sin, outs);
   }
+
+  // The table layout scores() takes: pair-major for the SIMD kernels.
+  bool table_by_pair() const { return vector_; }
 
   // Every product over the same table block: outs[j] = the scores of products[j].
   void scores(std::span<const PipelineProduct> products, std::size_t count, std::span<const double> cos,
@@ -126,10 +160,20 @@ class PipelineKernel {
   }
 
  private:
+  // A tile of the block's pair-major table ([pair][count]) into the kernel's [pair][kScoreTile].
+  static void tile_of(const double* table, std::size_t pairs, std::size_t count, std::size_t t0, std::size_t tile,
+                      double* out) {
+    for (std::size_t n = 0; n < pairs; ++n) std::copy_n(table + n * count + t0, tile, out + n * detail::kScoreTile);
+  }
+
   // The SIMD kernel (pipeline_scores_kernel.hpp): the table tile transposed to [pair][position] once for all
   // products, one dispatch per tile and product.
   void vector_scores(std::span<const PipelineProduct> products, std::size_t count, std::span<const double> cos,
                      std::span<const double> sin, std::span<const std::span<double>> outs) const {
+    if (binary32_) {
+      binary32_scores(products, count, cos, sin, outs);
+      return;
+    }
     constexpr std::size_t kTile = detail::kScoreTile;
     const std::size_t pairs = layout_.first.size();
     const std::size_t d = products.front().q.size();
@@ -144,19 +188,66 @@ class PipelineKernel {
                         .skip_storage = skip_storage_, .skip_cache = skip_cache_, .y = y.data(), .out = tile_out};
     for (std::size_t t0 = 0; t0 < count; t0 += kTile) {
       const std::size_t tile = std::min(kTile, count - t0);
-      // Strided reads, contiguous writes (cheaper than the other way round).
-      const double* block_c = cos.data() + t0 * pairs;
-      const double* block_s = sin.data() + t0 * pairs;
-      for (std::size_t n = 0; n < pairs; ++n) {
-        for (std::size_t w = 0; w < tile; ++w) {
-          c[n * kTile + w] = block_c[w * pairs + n];
-          s[n * kTile + w] = block_s[w * pairs + n];
-        }
-      }
+      tile_of(cos.data(), pairs, count, t0, tile, c.data());
+      tile_of(sin.data(), pairs, count, t0, tile, s.data());
       for (std::size_t j = 0; j < products.size(); ++j) {
         t.k = products[j].k.data();
         t.q = products[j].q.data();
         detail::score_tile(t);
+        std::copy_n(tile_out, tile, outs[j].begin() + static_cast<std::ptrdiff_t>(t0));
+      }
+    }
+  }
+
+  // One tile through score_tile (binary64 lanes): the fallback of the binary32 kernel.
+  void wide_tile(const PipelineProduct& p, std::span<const double> cos, std::span<const double> sin,
+                 std::size_t count, std::size_t t0, std::size_t tile, double* out) const {
+    constexpr std::size_t kTile = detail::kScoreTile;
+    const std::size_t pairs = layout_.first.size();
+    thread_local std::vector<double> c, s, y;
+    c.assign(pairs * kTile, 0.0);
+    s.assign(pairs * kTile, 0.0);
+    y.resize(p.q.size() * kTile);
+    tile_of(cos.data(), pairs, count, t0, tile, c.data());
+    tile_of(sin.data(), pairs, count, t0, tile, s.data());
+    detail::score_tile({.pairs = pairs, .head_dim = p.q.size(), .cos = c.data(), .sin = s.data(), .k = p.k.data(),
+                        .q = p.q.data(), .first = layout_.first.data(), .second = layout_.second.data(),
+                        .op = op_lanes_, .storage = storage_lanes_, .cache = cache_lanes_,
+                        .skip_storage = skip_storage_, .skip_cache = skip_cache_, .y = y.data(), .out = out});
+  }
+
+  // The binary32-lane kernel where its per-tile range tests pass, else score_tile on the same tile in binary64.
+  void binary32_scores(std::span<const PipelineProduct> products, std::size_t count, std::span<const double> cos,
+                       std::span<const double> sin, std::span<const std::span<double>> outs) const {
+    constexpr std::size_t kTile = detail::kScoreTile;
+    const std::size_t pairs = layout_.first.size();
+    const std::size_t d = products.front().q.size();
+    std::vector<Binary32Product> narrow;
+    narrow.reserve(products.size());
+    for (const PipelineProduct& p : products) narrow.emplace_back(p);
+    thread_local std::vector<float> c, s, y;
+    c.resize(pairs * kTile);
+    s.resize(pairs * kTile);
+    y.resize(d * kTile);
+    double tile_out[kTile];
+    detail::Binary32ScoreTile t{.pairs = pairs, .head_dim = d, .table_stride = count, .cos = c.data(), .sin = s.data(),
+                                .first = layout_.first.data(), .second = layout_.second.data(),
+                                .op_shift = 24 - op_format_.precision, .op_min_normal = op_format_.min_normal(),
+                                .op_max_finite = op_format_.max_finite(), .y = y.data(), .out = tile_out};
+    for (std::size_t t0 = 0; t0 < count; t0 += kTile) {
+      const std::size_t tile = std::min(kTile, count - t0);
+      t.cos_table = cos.data() + t0;
+      t.sin_table = sin.data() + t0;
+      t.valid = tile;
+      for (std::size_t j = 0; j < products.size(); ++j) {
+        const Binary32Product& p = narrow[j];
+        t.q = p.q.data();
+        t.k = p.k.data();
+        t.q_largest = p.q_largest;
+        t.q_smallest_nonzero = p.q_smallest_nonzero;
+        t.k_largest = p.k_largest;
+        t.k_smallest_nonzero = p.k_smallest_nonzero;
+        if (!detail::score_tile_binary32(t)) wide_tile(products[j], cos, sin, count, t0, tile, tile_out);
         std::copy_n(tile_out, tile, outs[j].begin() + static_cast<std::ptrdiff_t>(t0));
       }
     }
@@ -262,7 +353,18 @@ class PipelineKernel {
   NearestEvenRounder op_rounder_, storage_rounder_, cache_rounder_;
   detail::LaneRounding op_lanes_, storage_lanes_, cache_lanes_;
   bool vector_ = false;
+  bool binary32_ = false;  // vector_ and the binary32-lane kernel's static preconditions hold
 };
+
+// The block's table in the layout the kernel takes.
+void rotations(const rope::Pipeline& pipeline, const PipelineKernel& kernel, std::int64_t m0, std::size_t count,
+               std::span<double> cos, std::span<double> sin, std::span<double> state) {
+  if (kernel.table_by_pair()) {
+    rope::emulate_rotations_by_pair(pipeline, m0, count, cos, sin, state);
+  } else {
+    rope::emulate_rotations(pipeline, m0, count, cos, sin, state);
+  }
+}
 
 void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> products, std::int64_t first,
                      std::int64_t end, const ScoreOptions& options, std::vector<std::vector<double>>& out) {
@@ -285,7 +387,7 @@ void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> produc
     const auto total = static_cast<std::size_t>(end);
     for (std::size_t offset = 0; offset < total; offset += block) {
       const std::size_t count = std::min(block, total - offset);
-      rope::emulate_rotations(pipeline, static_cast<std::int64_t>(offset), count, cos, sin, state);
+      rotations(pipeline, kernel, static_cast<std::int64_t>(offset), count, cos, sin, state);
       if (options.progress) options.progress(static_cast<double>(offset + count) / static_cast<double>(total));
       if (static_cast<std::int64_t>(offset + count) <= first) continue;
       for (std::size_t j = 0; j < terms.size(); ++j) {
@@ -309,7 +411,7 @@ void pipeline_scores(const ScoreSource& source, std::span<const QueryKey> produc
     cos.resize(count * pairs);
     sin.resize(count * pairs);
     std::vector<double> state(rope::phase_state_size(pipeline.pairs()));
-    rope::emulate_rotations(pipeline, first + static_cast<std::int64_t>(offset), count, cos, sin, state);
+    rotations(pipeline, kernel, first + static_cast<std::int64_t>(offset), count, cos, sin, state);
     std::vector<std::span<double>> outs;
     for (std::size_t j = 0; j < terms.size(); ++j) outs.push_back(std::span(out[j]).subspan(offset, count));
     kernel.scores(terms, count, cos, sin, outs);

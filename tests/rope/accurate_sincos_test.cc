@@ -5,13 +5,17 @@
 #include <vector>
 #include <cstdint>
 #include <numbers>
+#include <limits>
 #include <random>
+#include <string>
 
 #include <catch2/catch_test_macros.hpp>
 
 #include <hwy/targets.h>
 
 #include "accurate_sincos.hpp"
+#include "precision/simd_targets.hpp"
+#include "ropelab/format.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 
@@ -65,4 +69,37 @@ TEST_CASE("accurate_sincos_array equals the scalar function bit for bit on every
     CHECK(differing == 0);
   }
   hwy::SetSupportedTargetsForTest(0);
+}
+
+TEST_CASE("sincos_table equals accurate_sincos, the outside function and the bf16 table rounding, every SIMD target", "[rope-emulator]") {
+  // Angles inside and outside accurate_sincos's range (|x| < 2^31), NaN and infinities, in place (x = cos_out)
+  // and not, with and without the RN_bfloat16(RN_binary32(.)) table rounding.
+  std::mt19937_64 rng(12);
+  std::uniform_real_distribution<double> exponent(-30.0, 33.0);
+  std::vector<double> x(1003);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = (i % 3 ? -1 : 1) * std::exp2(exponent(rng));
+  x[1] = std::numeric_limits<double>::quiet_NaN();
+  x[17] = std::numeric_limits<double>::infinity();
+  x[18] = 0x1p31;
+  x[19] = -0x1p31;
+  x[20] = 0x1p31 - 256;
+  const auto outside = [](double a) { return SinCos{a * 0.5, -a}; };  // any function: the table must call it
+  const auto bf16 = [](double v) { return ropelab::round_value(static_cast<float>(v), ropelab::formats::bfloat16()); };
+  const auto same = [](double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); };
+  for (const bool to_bfloat16 : {false, true}) {
+    for (const bool in_place : {false, true}) {
+      ropelab::testing::for_each_simd_target([&](const std::string&) {
+        std::vector<double> s(x.size()), c = in_place ? x : std::vector<double>(x.size());
+        sincos_table(in_place ? c.data() : x.data(), s.data(), c.data(), x.size(), outside, to_bfloat16);
+        int differing = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          SinCos e = std::abs(x[i]) < kAccurateSincosMaxAngle ? accurate_sincos(x[i]) : outside(x[i]);
+          if (to_bfloat16) e = {bf16(e.sin), bf16(e.cos)};
+          differing += !same(s[i], e.sin) || !same(c[i], e.cos);
+        }
+        INFO("to_bfloat16 " << to_bfloat16 << ", in place " << in_place);
+        CHECK(differing == 0);
+      });
+    }
+  }
 }

@@ -268,7 +268,7 @@ std::vector<double> rounding_probes() {
 
 }  // namespace
 
-TEST_CASE("the pipeline's binary32, binary32-then-bfloat16 and angle-row kernels equal the scalar roundings, every SIMD target", "[rope-wall-scan]") {
+TEST_CASE("the pipeline's binary32, binary32-then-bfloat16 and angle-row/pair kernels equal the scalar roundings, every SIMD target", "[rope-wall-scan]") {
   const std::vector<double> probes = rounding_probes();
   std::vector<double> to_f32(probes), to_bf16(probes);
   for (double& v : to_f32) v = static_cast<float>(v);
@@ -296,5 +296,18 @@ TEST_CASE("the pipeline's binary32, binary32-then-bfloat16 and angle-row kernels
     std::vector<double> angle(expected.size());
     angle_rows_binary32(positions.data(), positions.size(), omega.data(), omega.size(), angle.data());
     CHECK(same(angle, expected) == 0);
+    // The pair-major form: the same products, transposed (more positions than lanes, and a short tail).
+    std::vector<double> many_positions;
+    for (int r = 0; r < 5; ++r) many_positions.insert(many_positions.end(), positions.begin(), positions.end());
+    many_positions.push_back(12345.5);
+    std::vector<double> by_pair(many_positions.size() * omega.size());
+    angle_pairs_binary32(many_positions.data(), many_positions.size(), omega.data(), omega.size(), by_pair.data());
+    int differing = 0;
+    for (std::size_t j = 0; j < many_positions.size(); ++j) {
+      for (std::size_t i = 0; i < omega.size(); ++i) {
+        differing += !same_bits(by_pair[i * many_positions.size() + j], static_cast<float>(many_positions[j] * omega[i]));
+      }
+    }
+    CHECK(differing == 0);
   });
 }

@@ -1,4 +1,4 @@
-// The SIMD pipeline-score kernel (src/stats/pipeline_scores_kernel.cc) on every compiled Highway target and for
+// The SIMD pipeline-score kernels (src/stats/pipeline_scores_kernel*.cc, binary64 and binary32 lanes) on every compiled Highway target and for
 // 1 and 2 threads, against the emulator's public stages composed by hand (emulate_rotations, emulate_rotate_pairs,
 // emulate_key_cache, an fp32 dot in coordinate order, the storage rounding): the same oracle as scores_test.cc,
 // here with keys built to leave the kernel's vector fast paths: products that underflow the formats' normal
@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "precision/simd_targets.hpp"
@@ -100,6 +101,14 @@ TEST_CASE("pipeline scores: the SIMD kernel equals the stages by hand on adversa
   for (const int shift : {-100, -108, -110, -112, -117}) {
     Keys scaled{"keys scaled to the normal range's floor", gaussian.q, gaussian.k};
     for (double& v : scaled.k) v = std::ldexp(v, shift);
+    cases.push_back(scaled);
+  }
+  // q and k scaled so the dot's products q_x y_x come down towards binary32's normal floor 2^-126: the binary32
+  // kernel's per-tile range test passes or fails near its bound (fp16 recipes: products below fp16's range).
+  for (const auto& [q_shift, k_shift] : {std::pair{-40, -60}, std::pair{-50, -62}, std::pair{-56, -64}}) {
+    Keys scaled{"q and k scaled towards binary32's normal floor", gaussian.q, gaussian.k};
+    for (double& v : scaled.q) v = std::ldexp(v, q_shift);
+    for (double& v : scaled.k) v = std::ldexp(v, k_shift);
     cases.push_back(scaled);
   }
   Keys ties{"zeros and ties", gaussian.q, gaussian.k};

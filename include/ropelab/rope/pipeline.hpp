@@ -70,6 +70,12 @@ void emulate_rotations(const Pipeline& pipeline, std::int64_t first_position, st
                        std::span<double> cos_out, std::span<double> sin_out, std::span<double> phase_state,
                        std::span<double> angle_out = {});
 
+// The same table entries laid out pair-major, cos_out[pair * count + j] for position first_position + j (for
+// kernels that vectorise across positions). The fp32-angle stacks compute their angles in this order directly;
+// other recipes are computed row-major and transposed. Bit-identical to emulate_rotations.
+void emulate_rotations_by_pair(const Pipeline& pipeline, std::int64_t first_position, std::size_t count,
+                               std::span<double> cos_out, std::span<double> sin_out, std::span<double> phase_state);
+
 // Rotates key pairs (k0[i], k1[i]), values of input_format, by the emulated (c[i], s[i]) with the recipe's
 // rotation arithmetic and rounds the result to storage_format: y0 = k0 c - k1 s, y1 = k1 c + k0 s.
 void emulate_rotate_pairs(const Recipe& recipe, std::span<const double> k0, std::span<const double> k1,
