@@ -83,7 +83,11 @@ ShiftDifference shift_difference(const AttentionRow& base, const AttentionRow& s
     d.mean_logit_difference += dz / static_cast<double>(n);
     if (std::bit_cast<std::uint64_t>(shifted.scores[j]) != std::bit_cast<std::uint64_t>(base.scores[j])) ++d.changed_scores;
   }
-  if (d.weight_l1 > 0 && n > 0) d.first_key_share = std::abs(shifted.weights[0] - base.weights[0]) / d.weight_l1;
+  if (d.weight_l1 > 0 && n > 0) {
+    const double first = std::abs(shifted.weights[0] - base.weights[0]);
+    d.first_key_share = first / d.weight_l1;
+    d.first_key_largest = first == d.max_weight_difference;
+  }
   return d;
 }
 

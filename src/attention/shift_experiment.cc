@@ -67,6 +67,7 @@ std::vector<ShiftPoint> run_shift_experiment(const ShiftExperiment& e) {
       p.weight_l1 += diff.weight_l1 / static_cast<double>(base.size());
       p.max_logit_difference += diff.max_logit_difference / static_cast<double>(base.size());
       p.first_key_share += diff.first_key_share / static_cast<double>(base.size());
+      p.first_key_largest += (diff.first_key_largest ? 1.0 : 0.0) / static_cast<double>(base.size());
     }
     points.push_back(p);
   }

@@ -1,6 +1,7 @@
 // Computations for claims about attention at absolute positions (ropelab/attention/shift_experiment.hpp): the
 // AnchorAttention relative-invariance violation D(Δ) of a preset, swept over shifts or sequence lengths, and the
 // share of D carried by the first token.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -28,19 +29,25 @@ void add_attention_evaluators(std::map<std::string, Evaluator>& t) {
   t["attention.shift_difference"] = {
       "AnchorAttention D(shift): sum_j |w_j(layout + shift) - w_j(layout)| of an attention preset (with its RoPE "
       "preset), decode layout 0..L-1, seeded Gaussian heads with a sink at 0; statistic \"D_weight\", "
-      "\"first_key_share\" or \"logit_max\"; mean over heads, swept over shifts or contexts",
+      "\"first_key_share\", \"first_key_largest\" (fraction of heads whose largest term of D is the first token's), "
+      "\"logit_max\" (mean over heads, swept over shifts or contexts) or \"growth\" (the mean D over the upper half "
+      "of the shift list over the mean over its lower half: a trend robust to one noisy point)",
       {{"attention_preset", {ParamType::text}}, {"head_dim", {ParamType::integer}}, {"base", {ParamType::number}},
        {"context", opt_num}, {"contexts", opt_nums}, {"shift", opt_num}, {"shifts", opt_nums},
        {"heads", opt_int}, {"seed", opt_int}, {"rho", opt_num}, {"sink", opt_num}, {"statistic", {ParamType::text, false}}},
       [](const Params& p) {
         const std::string statistic = p.text_or("statistic", "D_weight");
-        if (statistic != "D_weight" && statistic != "first_key_share" && statistic != "logit_max")
+        if (statistic != "D_weight" && statistic != "first_key_share" && statistic != "first_key_largest" &&
+            statistic != "logit_max" && statistic != "growth")
           throw std::invalid_argument(p.where("statistic") + ": '" + statistic +
-                                      "' is not \"D_weight\", \"first_key_share\" or \"logit_max\"");
+                                      "' is not \"D_weight\", \"first_key_share\", \"first_key_largest\", "
+                                      "\"logit_max\" or \"growth\"");
         const std::vector<double> contexts = sweep(p, "context", "contexts");
         const std::vector<double> shifts = sweep(p, "shift", "shifts");
         if (contexts.size() > 1 && shifts.size() > 1)
           throw std::invalid_argument(p.where("shifts") + ": sweep shifts or contexts, not both");
+        if (statistic == "growth" && (shifts.size() < 2 || !std::is_sorted(shifts.begin(), shifts.end())))
+          throw std::invalid_argument(p.where("shifts") + ": \"growth\" needs at least two shifts in increasing order");
         attention::ShiftExperiment e;
         e.preset = p.text("attention_preset");
         e.spec.head_dim = e.spec.rotary_dims = static_cast<int>(p.integer("head_dim"));
@@ -54,13 +61,26 @@ void add_attention_evaluators(std::map<std::string, Evaluator>& t) {
         Measurement m;
         for (double context : contexts) {
           e.context = static_cast<long>(context);
-          for (const attention::ShiftPoint& point : attention::run_shift_experiment(e)) {
-            m.values.push_back(statistic == "D_weight"          ? point.weight_l1
-                               : statistic == "first_key_share" ? point.first_key_share
-                                                                : point.max_logit_difference);
+          const std::vector<attention::ShiftPoint> points = attention::run_shift_experiment(e);
+          if (statistic == "growth") {
+            const std::size_t half = points.size() / 2;
+            double lower = 0, upper = 0;
+            for (std::size_t i = 0; i < half; ++i) lower += points[i].weight_l1 / static_cast<double>(half);
+            for (std::size_t i = points.size() - half; i < points.size(); ++i) upper += points[i].weight_l1 / static_cast<double>(half);
+            m.values.push_back(upper / lower);
+            std::string sweep_text;
+            for (const attention::ShiftPoint& point : points) sweep_text += (sweep_text.empty() ? "" : ", ") + number_text(point.weight_l1);
+            m.detail = "D over the shifts: [" + sweep_text + "]; ";
+            continue;
+          }
+          for (const attention::ShiftPoint& point : points) {
+            m.values.push_back(statistic == "D_weight"            ? point.weight_l1
+                               : statistic == "first_key_share"   ? point.first_key_share
+                               : statistic == "first_key_largest" ? point.first_key_largest
+                                                                  : point.max_logit_difference);
           }
         }
-        m.detail = e.preset + ", " + std::to_string(e.heads) + " heads, seed " + std::to_string(e.seed);
+        m.detail += e.preset + ", " + std::to_string(e.heads) + " heads, seed " + std::to_string(e.seed);
         return m;
       }};
 

@@ -119,3 +119,23 @@ TEST_CASE("blockwise softmax equals the one-pass softmax in (binary64) arithmeti
     }
   }
 }
+
+TEST_CASE("shift_difference attributes D per key: the first token's share and whether its term is the largest", "[attention][positions]") {
+  using attention::AttentionRow, attention::ShiftDifference, attention::shift_difference;
+  // Hand-made rows: D = |0.1| + |−0.05| + |0.05| = 0.2, key 0 carries half of it and the largest term.
+  AttentionRow base{{1, 2, 3}, {1, 2, 3}, {0.5, 0.3, 0.2}, {0}};
+  AttentionRow shifted{{1, 2, 3}, {1, 2, 3}, {0.6, 0.25, 0.15}, {0}};
+  ShiftDifference d = shift_difference(base, shifted);
+  CHECK(std::abs(d.weight_l1 - 0.2) < 1e-15);
+  CHECK(std::abs(d.first_key_share - 0.5) < 1e-15);
+  CHECK(d.first_key_largest);
+  // Key 2's change larger than key 0's: not the largest; a tie counts as largest; no change: neither.
+  shifted.weights = {0.52, 0.33, 0.15};
+  d = shift_difference(base, shifted);
+  CHECK(!d.first_key_largest);
+  CHECK(std::abs(d.first_key_share - 0.02 / 0.1) < 1e-12);
+  shifted.weights = {0.55, 0.3, 0.25};
+  CHECK(shift_difference(base, shifted).first_key_largest);
+  CHECK(!shift_difference(base, base).first_key_largest);
+  CHECK(shift_difference(base, base).first_key_share == 0);
+}

@@ -38,6 +38,7 @@ struct ShiftDifference {
   double max_weight_difference = 0;
   double max_logit_difference = 0, mean_logit_difference = 0;
   double first_key_share = 0;  // |w_0(Δ) − w_0(0)| / D (0 when D = 0)
+  bool first_key_largest = false;  // key 0's term is the largest of D's (ties included; false when D = 0)
   std::size_t changed_scores = 0;  // keys whose score bits differ
 };
 ShiftDifference shift_difference(const AttentionRow& base, const AttentionRow& shifted);

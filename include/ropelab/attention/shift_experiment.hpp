@@ -34,6 +34,7 @@ struct ShiftPoint {
   double weight_l1 = 0;        // D(Δ), mean over heads
   double max_logit_difference = 0;
   double first_key_share = 0;  // share of D carried by the first token, mean over heads
+  double first_key_largest = 0;  // fraction of heads whose largest term of D is the first token's
 };
 
 // Throws std::invalid_argument for an unknown preset, L < 2, a negative shift or positions beyond 2^53 − 1.
