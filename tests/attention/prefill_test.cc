@@ -158,7 +158,7 @@ TEST_CASE("exact prefill rows are invariant under a common shift; a bf16 block's
 TEST_CASE("prefill: identical bits on every SIMD target and thread count", "[attention][prefill][simd]") {
   const rope::RopeSpec spec = testing::attention_spec(128, 128);
   const attention::PrefillVectors pv = distinct_queries(2, 128, 12, 1100, 53);
-  const attention::PrefillLayout block = attention::causal_block(70000, 12, 1100);
+  const attention::PrefillLayout block = attention::causal_block(3000, 12, 1100);
   for (const Case& c : kCases) {
     INFO("preset " << c.attention << " " << c.incremental);
     const rope::Pipeline pipeline = pipeline_of(c, spec);
