@@ -9,6 +9,7 @@
 
 #include "attention/attention_internal.hpp"
 #include "attention/attention_kernels.hpp"
+#include "attention/emulated_rows.hpp"
 #include "attention/softmax_plan.hpp"
 #include "ropelab/attention/attention.hpp"
 #include "ropelab/nearest_even.hpp"
@@ -76,35 +77,58 @@ RotatedHeads prepare_operands(const AttentionRecipe& recipe, const rope::Recipe&
   return rotated;
 }
 
-}  // namespace
-
-std::vector<AttentionRow> emulate_attention(const rope::Pipeline& pipeline, const AttentionRecipe& recipe,
-                                            const Layout& layout, const HeadVectors& vectors, int threads) {
+const AttentionRecipe& checked_block(const AttentionRecipe& recipe) {
   if (recipe.softmax_block < 1) {
     throw std::invalid_argument("softmax_block: " + std::to_string(recipe.softmax_block) + " is not >= 1");
   }
-  RotatedHeads rotated = emulate_rotated_heads(pipeline, layout, vectors, threads);
-  const auto d = static_cast<std::size_t>(vectors.dim);
-  const std::size_t n = vectors.keys;
-  std::vector<double> values(vectors.v);
-  round_in_place(std::span<double>(values), pipeline.recipe.input_format);
+  return recipe;
+}
+
+}  // namespace
+
+namespace detail {
+
+EmulatedRows::EmulatedRows(const rope::Pipeline& pipeline, const AttentionRecipe& recipe, RotatedHeads rotated,
+                           std::span<const double> values, std::size_t heads, std::size_t queries, std::size_t keys)
+    : recipe_(checked_block(recipe)),
+      d_(static_cast<std::size_t>(pipeline.spec.head_dim)),
+      queries_(queries),
+      keys_(keys),
+      values_(values.begin(), values.end()),
+      softmax_(recipe, d_, pipeline.recipe.input_format) {
+  if (values_.size() != heads * keys * d_) throw std::invalid_argument("v: size does not match heads x keys x head_dim");
+  round_in_place(std::span<double>(values_), pipeline.recipe.input_format);
   const rope::Recipe& rr = pipeline.recipe;
-  const detail::SoftmaxKernel softmax(recipe, d, rr.input_format);
   // The binary32 SIMD kernel needs every product q_x k_x exact in binary32: operands within binary32's range whose
   // significands (at most the narrower of the formats they passed through) total <= 24 bits.
   const auto in_range = [](const Format& f) { return f.emax <= 127 && f.emin >= -126; };
   const int q_bits = std::min(rr.storage_format.precision, recipe.query_format.precision);
   const int k_bits = std::min(rr.storage_format.precision, rr.key_cache_format.precision);
-  const bool float_keys = !rr.key_cache_block && q_bits + k_bits <= 24 && in_range(rr.storage_format) &&
-                          in_range(recipe.query_format) && in_range(rr.key_cache_format);
-  RotatedHeads scaled = prepare_operands(recipe, rr, rotated, d);
-  std::vector<AttentionRow> rows(static_cast<std::size_t>(vectors.heads));
-  for (std::size_t h = 0; h < rows.size(); ++h) {
-    std::vector<double> scores = head_scores(recipe, std::span(scaled.q).subspan(h * d, d),
-                                             std::span(scaled.k).subspan(h * n * d, n * d), n, d, float_keys, threads);
-    const detail::WeightPlan plan = softmax.weights(std::move(scores), rows[h]);
-    softmax.output(plan, std::span<const double>(values).subspan(h * n * d, n * d), d, rows[h]);
-  }
+  float_keys_ = !rr.key_cache_block && q_bits + k_bits <= 24 && in_range(rr.storage_format) &&
+                in_range(recipe.query_format) && in_range(rr.key_cache_format);
+  operands_ = prepare_operands(recipe, rr, std::move(rotated), d_);
+}
+
+AttentionRow EmulatedRows::row(std::size_t h, std::size_t i, std::size_t visible, int threads) const {
+  AttentionRow row;
+  std::vector<double> scores = head_scores(recipe_, std::span(operands_.q).subspan((h * queries_ + i) * d_, d_),
+                                           std::span(operands_.k).subspan(h * keys_ * d_, visible * d_), visible, d_,
+                                           float_keys_, threads);
+  const WeightPlan plan = softmax_.weights(std::move(scores), row);
+  softmax_.output(plan, std::span<const double>(values_).subspan(h * keys_ * d_, visible * d_), d_, row);
+  return row;
+}
+
+}  // namespace detail
+
+std::vector<AttentionRow> emulate_attention(const rope::Pipeline& pipeline, const AttentionRecipe& recipe,
+                                            const Layout& layout, const HeadVectors& vectors, int threads) {
+  checked_block(recipe);
+  const auto heads = static_cast<std::size_t>(vectors.heads);
+  const detail::EmulatedRows emulated(pipeline, recipe, emulate_rotated_heads(pipeline, layout, vectors, threads),
+                                      vectors.v, heads, 1, vectors.keys);
+  std::vector<AttentionRow> rows(heads);
+  for (std::size_t h = 0; h < heads; ++h) rows[h] = emulated.row(h, 0, vectors.keys, threads);
   return rows;
 }
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "attention/attention_internal.hpp"
+#include "attention/exact_rows.hpp"
 #include "attention/softmax_plan.hpp"
 #include "ropelab/attention/attention.hpp"
 #include "ropelab/parallel_for.hpp"
@@ -75,54 +76,82 @@ double exact_score_bound(const rope::RopeSpec& spec, std::span<const double> q, 
   return std::ldexp(b, -50);
 }
 
-std::vector<AttentionRow> exact_attention(const rope::RopeSpec& spec, long context_length, const Format& input_format,
-                                          const Layout& layout, const HeadVectors& vectors, int threads) {
+namespace detail {
+
+std::vector<AttentionRow> exact_rows(const rope::RopeSpec& spec, long context_length, const Format& input_format,
+                                     const ExactRowsInput& in, int threads) {
   const std::vector<DoubleDouble> omega = rope::reference_inverse_frequencies(spec, context_length);
   const detail::PairLayout pl = detail::pair_layout(spec);
-  const auto d = static_cast<std::size_t>(vectors.dim);
-  const std::size_t n = vectors.keys;
-  const auto heads = static_cast<std::size_t>(vectors.heads);
-  if (d != static_cast<std::size_t>(spec.head_dim) || n != layout.key_positions.size() || n == 0) {
+  const auto d = static_cast<std::size_t>(spec.head_dim);
+  const std::size_t n = in.key_positions.size(), queries = in.query_positions.size(), heads = in.heads;
+  if (in.q.size() != heads * queries * d || in.k.size() != heads * n * d || in.v.size() != heads * n * d ||
+      in.visible.size() != queries || n == 0) {
     throw std::invalid_argument("exact_attention: vectors do not match the spec or the layout");
   }
-  std::vector<double> q(vectors.q), k(vectors.k), v(vectors.v);
+  for (std::size_t visible : in.visible) {
+    if (visible < 1 || visible > n) throw std::invalid_argument("exact_attention: a query sees no key or too many");
+  }
+  std::vector<double> q(in.q.begin(), in.q.end()), k(in.k.begin(), in.k.end()), v(in.v.begin(), in.v.end());
   round_in_place(std::span<double>(q), input_format);
   round_in_place(std::span<double>(k), input_format);
   round_in_place(std::span<double>(v), input_format);
 
-  std::vector<DoubleDouble> qr(heads * d);
-  const std::vector<rope::ReferenceRotation> query_rotations = rotations_at(omega, layout.query_position);
-  for (std::size_t h = 0; h < heads; ++h) {
-    rotate_exact(pl, query_rotations, std::span(q).subspan(h * d, d), std::span(qr).subspan(h * d, d));
+  std::vector<DoubleDouble> qr(heads * queries * d);
+  for (std::size_t i = 0; i < queries; ++i) {
+    const std::vector<rope::ReferenceRotation> query_rotations = rotations_at(omega, in.query_positions[i]);
+    for (std::size_t h = 0; h < heads; ++h) {
+      const std::size_t at = (h * queries + i) * d;
+      rotate_exact(pl, query_rotations, std::span(q).subspan(at, d), std::span(qr).subspan(at, d));
+    }
   }
-  std::vector<DoubleDouble> scores(heads * n);
+  // scores[(h · queries + i) · n + j]: each written by the one block that holds key j.
+  std::vector<DoubleDouble> scores(heads * queries * n);
   const std::size_t blocks = (n + detail::kKeyBlock - 1) / detail::kKeyBlock;
   parallel_for(0, static_cast<std::int64_t>(blocks), threads, Schedule::dynamic_single, [&](std::int64_t b) {
     const std::size_t j0 = static_cast<std::size_t>(b) * detail::kKeyBlock;
     const std::size_t end = std::min(n, j0 + detail::kKeyBlock);
     std::vector<DoubleDouble> y(d);
     for (std::size_t j = j0; j < end; ++j) {
-      const std::vector<rope::ReferenceRotation> rotations = rotations_at(omega, layout.key_positions[j]);
+      const std::vector<rope::ReferenceRotation> rotations = rotations_at(omega, in.key_positions[j]);
       for (std::size_t h = 0; h < heads; ++h) {
         rotate_exact(pl, rotations, std::span(k).subspan((h * n + j) * d, d), y);
-        DoubleDouble s{0, 0};
-        for (std::size_t x = 0; x < d; ++x) s = add(s, mul(qr[h * d + x], y[x]));
-        scores[h * n + j] = s;
+        for (std::size_t i = 0; i < queries; ++i) {
+          if (j >= in.visible[i]) continue;
+          const DoubleDouble* qx = &qr[(h * queries + i) * d];
+          DoubleDouble s{0, 0};
+          for (std::size_t x = 0; x < d; ++x) s = add(s, mul(qx[x], y[x]));
+          scores[(h * queries + i) * n + j] = s;
+        }
       }
     }
   });
 
-  std::vector<AttentionRow> rows(heads);
-  std::vector<double> hi(n), lo(n);
-  for (std::size_t h = 0; h < heads; ++h) {
-    for (std::size_t j = 0; j < n; ++j) {
-      hi[j] = scores[h * n + j].hi;
-      lo[j] = scores[h * n + j].lo;
+  std::vector<AttentionRow> rows(heads * queries);
+  parallel_for(0, static_cast<std::int64_t>(rows.size()), threads, Schedule::dynamic_single, [&](std::int64_t r) {
+    const auto row = static_cast<std::size_t>(r);
+    const std::size_t h = row / queries, visible = in.visible[row % queries];
+    std::vector<double> hi(visible), lo(visible);
+    for (std::size_t j = 0; j < visible; ++j) {
+      hi[j] = scores[row * n + j].hi;
+      lo[j] = scores[row * n + j].lo;
     }
-    detail::exact_weights(hi, lo, d, rows[h]);
-    detail::exact_output(std::span<const double>(v).subspan(h * n * d, n * d), d, rows[h]);
-  }
+    detail::exact_weights(hi, lo, d, rows[row]);
+    detail::exact_output(std::span<const double>(v).subspan(h * n * d, visible * d), d, rows[row]);
+  });
   return rows;
+}
+
+}  // namespace detail
+
+std::vector<AttentionRow> exact_attention(const rope::RopeSpec& spec, long context_length, const Format& input_format,
+                                          const Layout& layout, const HeadVectors& vectors, int threads) {
+  if (vectors.dim != spec.head_dim || vectors.keys != layout.key_positions.size()) {
+    throw std::invalid_argument("exact_attention: vectors do not match the spec or the layout");
+  }
+  const std::size_t visible[] = {vectors.keys};
+  const detail::ExactRowsInput in{std::span(&layout.query_position, 1), visible, layout.key_positions, vectors.q,
+                                  vectors.k, vectors.v, static_cast<std::size_t>(vectors.heads)};
+  return detail::exact_rows(spec, context_length, input_format, in, threads);
 }
 
 }  // namespace ropelab::attention

@@ -142,39 +142,56 @@ void check_attention_input(const rope::Pipeline& pipeline, const Layout& layout,
   finite(vectors.v, "v");
 }
 
-RotatedHeads emulate_rotated_heads(const rope::Pipeline& pipeline, const Layout& layout, const HeadVectors& vectors,
-                                   int threads) {
-  check_attention_input(pipeline, layout, vectors);
-  const detail::PairLayout pl = detail::pair_layout(pipeline.spec);
+namespace detail {
+
+std::vector<double> rotate_queries(const rope::Pipeline& pipeline, std::span<const std::int64_t> positions,
+                                   std::span<const double> q, std::size_t heads) {
+  const PairLayout pl = pair_layout(pipeline.spec);
   const auto pairs = static_cast<std::size_t>(pipeline.pairs());
-  const auto d = static_cast<std::size_t>(vectors.dim);
-  const std::size_t n = vectors.keys;
-  const auto heads = static_cast<std::size_t>(vectors.heads);
-  const Format& input = pipeline.recipe.input_format;
-  RotatedHeads out{std::vector<double>(heads * d), std::vector<double>(heads * n * d)};
-
-  std::vector<double> qc(pairs), qs(pairs), qin(vectors.q);
-  round_in_place(std::span<double>(qin), input);
-  detail::emulated_table(pipeline, std::span(&layout.query_position, 1), qc, qs);
+  const auto d = static_cast<std::size_t>(pipeline.spec.head_dim);
+  const std::size_t count = positions.size();
+  std::vector<double> c(count * pairs), s(count * pairs), qin(q.begin(), q.end()), out(heads * count * d);
+  round_in_place(std::span<double>(qin), pipeline.recipe.input_format);
+  emulated_table(pipeline, positions, c, s);
   for (std::size_t h = 0; h < heads; ++h) {
-    rotate_rows(pipeline, pl, std::span(qin).subspan(h * d, d), 1, qc, qs, false, std::span(out.q).subspan(h * d, d));
+    rotate_rows(pipeline, pl, std::span(qin).subspan(h * count * d, count * d), count, c, s, false,
+                std::span(out).subspan(h * count * d, count * d));
   }
+  return out;
+}
 
-  const std::size_t blocks = (n + detail::kKeyBlock - 1) / detail::kKeyBlock;
+std::vector<double> rotate_keys(const rope::Pipeline& pipeline, std::span<const std::int64_t> positions,
+                                std::span<const double> k, std::size_t heads, int threads) {
+  const PairLayout pl = pair_layout(pipeline.spec);
+  const auto pairs = static_cast<std::size_t>(pipeline.pairs());
+  const auto d = static_cast<std::size_t>(pipeline.spec.head_dim);
+  const std::size_t n = positions.size();
+  std::vector<double> out(heads * n * d);
+  const std::size_t blocks = (n + kKeyBlock - 1) / kKeyBlock;
   const bool incremental = pipeline.recipe.incremental != rope::Incremental::none;
   parallel_for(0, static_cast<std::int64_t>(blocks), incremental ? 1 : threads, Schedule::dynamic_single,
                [&](std::int64_t b) {
-    const std::size_t j0 = static_cast<std::size_t>(b) * detail::kKeyBlock;
-    const std::size_t count = std::min(detail::kKeyBlock, n - j0);
+    const std::size_t j0 = static_cast<std::size_t>(b) * kKeyBlock;
+    const std::size_t count = std::min(kKeyBlock, n - j0);
     std::vector<double> c(count * pairs), s(count * pairs), kin(count * d);
-    detail::emulated_table(pipeline, std::span(layout.key_positions).subspan(j0, count), c, s);
+    emulated_table(pipeline, positions.subspan(j0, count), c, s);
     for (std::size_t h = 0; h < heads; ++h) {
-      std::copy_n(&vectors.k[(h * n + j0) * d], count * d, kin.begin());
-      round_in_place(std::span<double>(kin), input);
-      rotate_rows(pipeline, pl, kin, count, c, s, true, std::span(out.k).subspan((h * n + j0) * d, count * d));
+      std::copy_n(&k[(h * n + j0) * d], count * d, kin.begin());
+      round_in_place(std::span<double>(kin), pipeline.recipe.input_format);
+      rotate_rows(pipeline, pl, kin, count, c, s, true, std::span(out).subspan((h * n + j0) * d, count * d));
     }
   });
   return out;
+}
+
+}  // namespace detail
+
+RotatedHeads emulate_rotated_heads(const rope::Pipeline& pipeline, const Layout& layout, const HeadVectors& vectors,
+                                   int threads) {
+  check_attention_input(pipeline, layout, vectors);
+  const auto heads = static_cast<std::size_t>(vectors.heads);
+  return {detail::rotate_queries(pipeline, std::span(&layout.query_position, 1), vectors.q, heads),
+          detail::rotate_keys(pipeline, layout.key_positions, vectors.k, heads, threads)};
 }
 
 }  // namespace ropelab::attention

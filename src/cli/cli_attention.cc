@@ -1,4 +1,4 @@
-// `ropelab attention`: one decode query per head at an absolute position over its keys, through an attention
+// `ropelab attention`: one decode query per head at an absolute position over its keys (or a prefill block of queries), through an attention
 // preset and its RoPE pipeline, against the exact reference: logit/weight/output errors, KL, entropy, top-k,
 // the first-token (sink) weight, needles, the relative-invariance violation D(shift) of AnchorAttention
 // (arXiv 2411.13476) with its first-token share, and key collisions. Long-format table (head, statistic, value).
@@ -22,9 +22,6 @@ namespace ropelab::cli {
 namespace {
 
 using attention::AttentionRow;
-
-// Rows (statistic, value) per head, in table order.
-using HeadStatistics = std::vector<std::vector<std::pair<std::string, double>>>;
 
 HeadStatistics measure(const AttentionSetup& s, int threads) {
   const rope::Pipeline pipeline = rope::make_pipeline(s.spec, s.rope_recipe, s.pipeline_context);
@@ -117,7 +114,7 @@ void run(const AttentionOptions& o) {
   io::OutputFiles outputs;
   const AttentionSetup s = resolve_attention(o);
   if (!o.csv.empty()) outputs.add("--csv", o.csv);
-  HeadStatistics stats = measure(s, o.threads);
+  HeadStatistics stats = s.queries > 1 ? measure_prefill(s, o.threads) : measure(s, o.threads);
   if (s.reset) add_reset(s, o.threads, stats);
   if (o.collisions) add_collisions(s, o.threads, stats);
   Table table({"head", "statistic", "value"});
@@ -125,6 +122,7 @@ void run(const AttentionOptions& o) {
   table.add_row({Cell::none(), "rope_preset", s.rope_recipe.name});
   table.add_row({Cell::none(), "query_position", Cell::integer(s.layout.query_position)});
   table.add_row({Cell::none(), "keys", Cell::integer(static_cast<std::int64_t>(s.layout.key_positions.size()))});
+  if (s.queries > 1) table.add_row({Cell::none(), "queries", Cell::integer(static_cast<std::int64_t>(s.queries))});
   for (std::size_t h = 0; h < stats.size(); ++h) {
     for (const auto& [name, value] : stats[h]) {
       table.add_row({Cell::integer(static_cast<std::int64_t>(h)), name, stats_number(value)});
@@ -137,6 +135,7 @@ void run(const AttentionOptions& o) {
     j["context"] = s.context;
     j["query_position"] = s.layout.query_position;
     j["keys"] = s.layout.key_positions.size();
+    if (s.queries > 1) j["queries"] = s.queries;
     for (const auto& [stage, value] : attention::attention_stages(s.recipe)) j["stages"][stage] = value;
     for (std::size_t h = 0; h < stats.size(); ++h) {
       nlohmann::ordered_json head;
@@ -165,6 +164,8 @@ void add_attention_command(CLI::App& app) {
   sub->add_option("--context", o->context, "Sequence length L: positions 0..L-1")->required()->type_name("L");
   sub->add_option("--query-position", o->query_position, "The query's position, in [0, L-1] (default L-1)")->type_name("P");
   sub->add_option("--keys", o->keys, "Keys: the K positions up to the query's, in [1, P+1] (default all)")->type_name("K");
+  sub->add_option("--queries", o->queries, "Prefill: B queries at P-B+1..P, each over the keys up to its position, in "
+                                          "[1, keys] (default 1 = decode)")->type_name("B");
   sub->add_option("--shift", o->shifts, "Shifts D,...: the same layout moved by each (AnchorAttention D(shift))")->type_name("LIST");
   sub->add_option("--needle", o->needle, "POS[:STRENGTH]: the key at POS aligned with the query (strength in [1e-3, 1e3])")->type_name("N");
   sub->add_option("--reset", o->reset, "R: position-ID reset; the query's document starts at R (D between the document "

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/cli_rope_support.hpp"
@@ -20,6 +21,7 @@ struct AttentionOptions {
   SpecOptions spec;
   std::string context;
   std::optional<std::string> query_position, keys;
+  std::optional<std::string> queries;  // prefill block size, default 1 (decode)
   std::string shifts;
   std::optional<std::string> needle;
   std::optional<std::string> reset;
@@ -46,12 +48,23 @@ struct AttentionSetup {
   std::optional<std::size_t> needle_key;  // index of the needle among the keys
   std::optional<std::int64_t> reset;      // position-ID reset: the document starts here
   std::size_t top_k = 10;
+  std::size_t queries = 1;                // prefill: queries at P−B+1..P, each over the keys up to its position
 };
 
 // Presets and --set (attention stages to the attention recipe, the others to the RoPE recipe), the spec, the
 // layout (query at --query-position, default L − 1; keys at the --keys positions before it, default all), the
 // shifts, and the vectors: --q-file (heads × d) with --k-file (heads × keys rows, head-major) and optional
 // --v-file (same shape), or the seeded Gaussian model (k_j = ρ q + sqrt(1 − ρ²) ξ_j, v_j ~ N(0, I), per key).
+// --queries B (in [1, keys]; B > 1 with neither --needle, --reset nor --collisions) is checked, with the memory the
+// block's rows take, before any vector is made.
 AttentionSetup resolve_attention(const AttentionOptions& o);
+
+// Rows (statistic, value) per head, in table order.
+using HeadStatistics = std::vector<std::vector<std::pair<std::string, double>>>;
+
+// The prefill block (cli_attention_prefill.cc): per head, every decode statistic as its largest ("_rowmax") and mean
+// ("_rowmean") over the block's rows, the fraction of rows whose top-1 key agrees, and D(shift) of the whole block
+// under the decode names (attention/prefill.hpp block_shift_difference).
+HeadStatistics measure_prefill(const AttentionSetup& s, int threads);
 
 }  // namespace ropelab::cli

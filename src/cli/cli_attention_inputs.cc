@@ -139,9 +139,26 @@ AttentionSetup resolve_attention(const AttentionOptions& o) {
   }
   s.pipeline_context = s.context + static_cast<long>(largest_shift);
   require_reference_range(o.spec, s.spec, s.pipeline_context);
-  s.top_k = o.top_k ? integer_in_range("--top-k", *o.top_k, 1, keys) : std::min<std::uint64_t>(10, keys);
   const bool files = !o.q_file.empty() || !o.k_file.empty() || !o.v_file.empty();
+  s.top_k = o.top_k ? integer_in_range("--top-k", *o.top_k, 1, keys) : std::min<std::uint64_t>(10, keys);
+  s.queries = o.queries ? integer_in_range("--queries", *o.queries, 1, keys) : 1;
+  if (s.queries > 1) {
+    for (const auto& [given, name] : {std::pair{o.needle.has_value(), "--needle"}, std::pair{o.reset.has_value(), "--reset"},
+                                      std::pair{o.collisions, "--collisions"}}) {
+      if (given) throw std::invalid_argument(std::string("--queries: ") + *o.queries + " (a prefill block) does not combine with " + name);
+    }
+  }
+  // The block's rows (scores, logits, weights of each visible key; emulated, exact, shifted) and exact scores: with
+  // files the heads are known once the query file is read.
+  const auto block_memory = [&](int heads) {
+    if (s.queries > 1) {
+      require_memory("--queries", saturating_mul(saturating_mul(static_cast<std::uint64_t>(heads), s.queries),
+                                                 saturating_mul(keys, 96)));
+    }
+  };
+  block_memory(files ? 1 : o.heads);
   if (files) file_vectors(o, s, keys); else gaussian_vectors(o, s, keys);
+  block_memory(s.vectors.heads);
   if (o.reset) {
     const std::uint64_t start = integer_in_range("--reset", *o.reset, query + 2 - keys, query);
     s.reset = static_cast<std::int64_t>(start);

@@ -46,7 +46,7 @@ std::vector<stats::QueryKey> key_products(const StatsSetup& s) {
 stats::FilteredScores filtered_scores(const StatsSetup& s, stats::QueryKey product, int threads,
                                       std::function<void(double)> progress) {
   require_memory("--context", static_cast<unsigned long long>(s.context - s.start) * 8ULL * 4ULL);
-  return stats::FilteredScores(s.source, product, s.start, s.context,
+  return stats::FilteredScores(s.source, exact_equivalent(s, product), s.start, s.context,
                                stats::ScoreOptions{.threads = threads, .progress = std::move(progress)});
 }
 
@@ -84,7 +84,8 @@ void run_inversion(const InversionCommand& c) {
     Cell exact_normal = Cell::none();
     try {
       exact_normal = stats_number(stats::normal_position_inversion(
-          stats::cosine_sum(s.source.spec, products[h], s.context), near, far));
+          stats::cosine_sum(s.source.spec, exact_equivalent(s, products[h]), s.source.context_length),
+          near, far));
     } catch (const std::invalid_argument&) {  // zero variance: the normal approximation is undefined
     }
     const Cell head = Cell::integer(static_cast<std::int64_t>(h));

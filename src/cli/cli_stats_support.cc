@@ -12,6 +12,7 @@
 #include "ropelab/checked_size.hpp"
 #include "ropelab/io/output_files.hpp"
 #include "ropelab/block_format.hpp"
+#include "ropelab/rope/exact_reference.hpp"
 #include "ropelab/rope/recipe.hpp"
 #include "ropelab/rope/recipe_stages.hpp"
 
@@ -118,6 +119,9 @@ void add_stats_options(CLI::App& sub, StatsOptions& o, bool token, bool sweep) {
     sub.add_option("--context", o.context, "Context length M: distances m in [A, M)")->required()->type_name("M");
     sub.add_option("--start", o.start, "First distance A (default 0)")->type_name("A");
   }
+  sub.add_option("--query-position", o.query_position,
+                 "Absolute mode: the score at distance m has the query rotated at P and the key at P-m through the "
+                 "pipeline, in [M-1, 2^53-2] (default: relative-only q^T R(m) k)")->type_name("P");
   add_threads_option(sub, o.threads, "Threads, in [0, 1024] (0 = all; results do not depend on it)");
   sub.add_option("--format", o.format, "Format for equality after rounding (default bf16)")->type_name("F");
   sub.add_option("--eps", o.eps, "Also count equality within an absolute tolerance EPS, in [0, 1e40]")->type_name("EPS");
@@ -125,7 +129,8 @@ void add_stats_options(CLI::App& sub, StatsOptions& o, bool token, bool sweep) {
   add_output_flags(sub, o.output);
 }
 
-StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, io::OutputFiles& outputs, std::optional<double> sweep_base) {
+StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, io::OutputFiles& outputs, std::optional<double> sweep_base,
+                         long largest_context) {
   StatsSetup s;
   SpecOptions spec = o.spec;
   if (sweep_base && spec.dim && !spec.base) spec.base = *sweep_base;
@@ -147,6 +152,20 @@ StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, io::OutputFiles& 
     s.start = static_cast<std::int64_t>(start);
     s.source.context_length = s.context;
     require_reference_range(spec, s.source.spec, s.context);
+    largest_context = s.context;
+  }
+  if (o.query_position) {
+    const std::uint64_t p = parse_u64_argument("--query-position", *o.query_position);
+    const auto lowest = static_cast<std::uint64_t>(largest_context - 1);
+    const auto highest = static_cast<std::uint64_t>(rope::max_reference_position - 2);
+    if (p < lowest || p > highest) {
+      throw std::invalid_argument("--query-position: " + *o.query_position + " is not in [" + std::to_string(lowest) +
+                                  ", " + std::to_string(highest) + "] (every key position P - m, m < " +
+                                  std::to_string(largest_context) + ", must be >= 0)");
+    }
+    s.query_position = static_cast<std::int64_t>(p);
+    if (!sweep_base) s.source.context_length = static_cast<long>(p + 1);  // stats::absolute_context
+    require_reference_range(spec, s.source.spec, static_cast<long>(p + 1));
   }
   s.format = parse_format_argument("--format", o.format);
   if (o.eps) {
@@ -165,9 +184,19 @@ std::vector<std::vector<double>> stats_scores(const StatsSetup& s, const std::ve
   require_memory("--context", saturating_mul(saturating_mul(positions, products.size()), 8 * 3));
   Progress progress(label, long_stats_work(positions, s.source.spec.rotary_dims), o.output.quiet);
   const stats::ScoreOptions options{.threads = o.threads, .progress = [&progress](double f) { progress.update(f); }};
-  auto scores = stats::compute_scores(s.source, products, first, end, options);
+  auto scores = setup_scores(s, products, first, end, options);
   progress.finish();
   return scores;
+}
+
+stats::QueryKey exact_equivalent(const StatsSetup& s, stats::QueryKey product) {
+  return s.query_position ? stats::absolute_exact_equivalent(product) : product;
+}
+
+std::vector<std::vector<double>> setup_scores(const StatsSetup& s, std::span<const stats::QueryKey> products,
+                                              std::int64_t first, std::int64_t end, const stats::ScoreOptions& options) {
+  return s.query_position ? stats::compute_absolute_scores(s.source, *s.query_position, products, first, end, options)
+                          : stats::compute_scores(s.source, products, first, end, options);
 }
 
 bool long_stats_work(std::uint64_t positions, int rotary_dims) {
@@ -206,6 +235,7 @@ void emit_table(const Table& table, io::OutputFiles& outputs, const StatsOptions
     document["heads"] = s.vectors.q.heads;
     document["format"] = s.format.name;
     document["eps"] = s.eps ? nlohmann::ordered_json(*s.eps) : nlohmann::ordered_json(nullptr);
+    if (s.query_position) document["query_position"] = *s.query_position;
     document["rows"] = group_statistics(table.to_json(), keys);
     print_json(document);
   } else {

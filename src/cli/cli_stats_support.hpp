@@ -32,6 +32,7 @@ struct StatsOptions {
   std::string overrides;  // --set STAGE=VALUE,... on the preset's recipe
   std::string context;
   std::string start = "0";
+  std::optional<std::string> query_position;  // absolute mode: the query at P, the key at P - m
   int threads = 0;
   // equality
   std::string format = "bf16";
@@ -55,14 +56,26 @@ struct StatsSetup {
   long context = 0;
   Format format;
   std::optional<double> eps;
+  std::optional<std::int64_t> query_position;  // absolute mode (source.context_length is then P + 1)
 };
-// Validates and resolves everything, then adds --csv (if given) to `outputs`, so a bad option or an unusable
+// Validates and resolves everything (--query-position P: absolute mode, P in [M - 1, 2^53 - 2] for every context M,
+// the largest of --contexts in the sweep), then adds --csv (if given) to `outputs`, so a bad option or an unusable
 // output fails before any work; needs_k2 for `stats token`. With `sweep_base` (the first of --bases),
 // --context/--start are not read and --dim alone is accepted (the sweep replaces the base).
+// `largest_context`: the sweep's largest M (with sweep_base), for --query-position.
 StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, io::OutputFiles& outputs,
-                         std::optional<double> sweep_base = std::nullopt);
+                         std::optional<double> sweep_base = std::nullopt, long largest_context = 0);
 
-// Scores of every (q_h, key_h) product over [start, context), with a progress line for long runs (none with --quiet).
+// The product whose relative-only exact scores are the setup's exact scores: `product`, or in absolute mode (k, q)
+// (stats::absolute_exact_equivalent), for the filtered exact counts and the closed forms.
+stats::QueryKey exact_equivalent(const StatsSetup& s, stats::QueryKey product);
+
+// Scores over [first, end): stats::compute_scores, or in absolute mode stats::compute_absolute_scores.
+std::vector<std::vector<double>> setup_scores(const StatsSetup& s, std::span<const stats::QueryKey> products,
+                                              std::int64_t first, std::int64_t end, const stats::ScoreOptions& options = {});
+
+// Scores of every (q_h, key_h) product over [start, context) (setup_scores), with a progress line for long runs (none
+// with --quiet).
 std::vector<std::vector<double>> stats_scores(const StatsSetup& s, const std::vector<stats::QueryKey>& products,
                                               std::int64_t first, std::int64_t end, const StatsOptions& o,
                                               const std::string& label);

@@ -22,14 +22,14 @@ void run_sweep(const SweepCommand& c) {
   std::vector<long> contexts;
   for (const std::string& m : list_items("--contexts", c.contexts)) contexts.push_back(parse_context_argument(m, "--contexts"));
   const bool token = c.o.gaussian || !c.o.k2_file.empty();
-  io::OutputFiles outputs;
-  const StatsSetup s = resolve_stats(c.o, token, outputs, bases.front());
   long largest = 0;
   for (long m : contexts) largest = std::max(largest, m);
+  io::OutputFiles outputs;
+  const StatsSetup s = resolve_stats(c.o, token, outputs, bases.front(), largest);
   for (const double base : bases) {  // each base replaces the spec's: its frequencies must suit the reference too
     rope::RopeSpec spec = s.source.spec;
     spec.base = base;
-    parse_argument("--bases", [&] { return rope::reference_inverse_frequencies(spec, largest).size(); });
+    parse_argument("--bases", [&] { return rope::reference_inverse_frequencies(spec, s.query_position ? *s.query_position + 1 : largest).size(); });
   }
   const auto score_rows = saturating_mul(static_cast<std::uint64_t>(s.vectors.q.heads), token ? 2 : 1);
   require_memory("--contexts", saturating_mul(saturating_mul(static_cast<std::uint64_t>(largest), score_rows), 8 * 3));
@@ -38,7 +38,8 @@ void run_sweep(const SweepCommand& c) {
                     c.o.output.quiet);
   stats::SweepRequest request{s.source, bases, contexts, &s.vectors.q, &s.vectors.k, token ? &s.vectors.k2 : nullptr,
                               s.format, s.eps, {.threads = c.o.threads, .progress = [&](double f) { progress.update(f); }}};
-  const std::vector<stats::SweepRow> rows = stats::run_sweep(request);
+  const std::vector<stats::SweepRow> rows =
+      s.query_position ? stats::run_sweep(request, *s.query_position) : stats::run_sweep(request);
   progress.finish();
   Table table({"base", "context", "statistic", "value"});
   for (const stats::SweepRow& row : rows) {

@@ -31,7 +31,7 @@ void run_token(const TokenCommand& c) {
   }
   const auto scores = stats_scores(s, products, s.start, s.context, c.o, "stats token");
   // S1(0), S2(0): the preference at distance 0 (computed apart when the window starts later).
-  const auto at_zero = s.start == 0 ? std::vector<std::vector<double>>{} : stats::compute_scores(s.source, products, 0, 1);
+  const auto at_zero = s.start == 0 ? std::vector<std::vector<double>>{} : setup_scores(s, products, 0, 1);
   const auto zero = [&](std::size_t j) { return s.start == 0 ? scores[j][0] : at_zero[j][0]; };
   const stats::Equality rounded{s.format, 0};
 
@@ -53,7 +53,8 @@ void run_token(const TokenCommand& c) {
       // T = q^T R(m) (k1 − k2): the token difference is itself a cosine sum of the spec.
       std::vector<double> delta(s.vectors.k.head(h).begin(), s.vectors.k.head(h).end());
       for (std::size_t i = 0; i < delta.size(); ++i) delta[i] -= s.vectors.k2.head(h)[i];
-      const stats::CosineSum t = stats::cosine_sum(s.source.spec, {s.vectors.q.head(h), delta}, s.context);
+      const stats::CosineSum t = stats::cosine_sum(s.source.spec, exact_equivalent(s, {s.vectors.q.head(h), delta}),
+                                                   s.source.context_length);
       const double p_negative = stats::normal_token_inversion(t, {s.start, s.context});
       normal = stats_number(zero(j) > zero(j + 1) ? p_negative : zero(j) < zero(j + 1) ? 1 - p_negative : 0.0);
     } catch (const std::invalid_argument&) {  // σ_T = 0

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -79,10 +80,15 @@ void add_filtered_cell(const SweepRequest& r, FilteredScores& f, FilteredScores*
   }
 }
 
-}  // namespace
-
-std::vector<SweepRow> run_sweep(const SweepRequest& r) {
+std::vector<SweepRow> sweep(const SweepRequest& r, std::optional<std::int64_t> query_position) {
   check(r);
+  if (query_position) {
+    const long largest = *std::max_element(r.contexts.begin(), r.contexts.end());
+    if (*query_position < largest - 1) {
+      throw std::invalid_argument("query position: " + std::to_string(*query_position) + " is not >= the largest context - 1 = " +
+                                  std::to_string(largest - 1));
+    }
+  }
   std::vector<long> contexts = r.contexts;
   const long largest = *std::max_element(contexts.begin(), contexts.end());
   std::vector<SweepRow> rows;
@@ -98,7 +104,8 @@ std::vector<SweepRow> run_sweep(const SweepRequest& r) {
         if (r.k2) products.push_back({r.q->head(h), r.k2->head(h)});
       }
       source.context_length = m;
-      return compute_scores(source, products, 0, m, r.options);
+      return query_position ? compute_absolute_scores(source, *query_position, products, 0, m, r.options)
+                            : compute_scores(source, products, 0, m, r.options);
     };
     // The exact path is counted by filtered exact evaluation (ropelab/stats/filtered.hpp), token statistics too.
     const bool filtered = !source.recipe;
@@ -107,9 +114,12 @@ std::vector<SweepRow> run_sweep(const SweepRequest& r) {
       fast.clear();
       fast2.clear();
       source.context_length = m;
+      // Absolute mode: the exact scores are the relative-only ones of (k, q) at the stack's context.
+      if (query_position) source.context_length = absolute_context(source, *query_position, m);
+      const auto exact = [&](QueryKey p) { return query_position ? absolute_exact_equivalent(p) : p; };
       for (int h = 0; h < r.q->heads; ++h) {
-        fast.emplace_back(source, QueryKey{r.q->head(h), r.k->head(h)}, 0, m, r.options);
-        if (r.k2) fast2.emplace_back(source, QueryKey{r.q->head(h), r.k2->head(h)}, 0, m, r.options);
+        fast.emplace_back(source, exact({r.q->head(h), r.k->head(h)}), 0, m, r.options);
+        if (r.k2) fast2.emplace_back(source, exact({r.q->head(h), r.k2->head(h)}), 0, m, r.options);
       }
     };
     const auto prepare = [&](long m) {
@@ -144,5 +154,11 @@ std::vector<SweepRow> run_sweep(const SweepRequest& r) {
   }
   return rows;
 }
+
+}  // namespace
+
+std::vector<SweepRow> run_sweep(const SweepRequest& r) { return sweep(r, std::nullopt); }
+
+std::vector<SweepRow> run_sweep(const SweepRequest& r, std::int64_t query_position) { return sweep(r, query_position); }
 
 }  // namespace ropelab::stats

@@ -1,6 +1,6 @@
 // Attention at absolute positions, emulated through a RoPE pipeline and an attention recipe, and its exact
-// reference. One query per head at query_position attends to keys at key_positions (decode); heads are
-// independent. Every vector is rotated through the pipeline at its OWN position (the query at P, key j at m_j),
+// reference. One query per head at query_position attends to keys at key_positions (decode; a block of queries:
+// prefill.hpp); heads are independent. Every vector is rotated through the pipeline at its OWN position (the query at P, key j at m_j),
 // as real stacks do, so in finite precision the result depends on where the layout sits, not only on P − m_j.
 #pragma once
 

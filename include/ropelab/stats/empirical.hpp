@@ -151,5 +151,9 @@ struct SweepRow {
 };
 // Throws std::invalid_argument for empty lists, a base <= 1, a context < 2, or vectors that do not match.
 std::vector<SweepRow> run_sweep(const SweepRequest& request);
+// The same in absolute mode (compute_absolute_scores): every cell's scores with the query at query_position and the
+// key at query_position − m (the exact path: the relative-only scores of (k, q)). Throws also if query_position is
+// below the largest context − 1.
+std::vector<SweepRow> run_sweep(const SweepRequest& request, std::int64_t query_position);
 
 }  // namespace ropelab::stats

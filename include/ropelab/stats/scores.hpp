@@ -68,6 +68,30 @@ std::vector<std::vector<double>> compute_scores(const ScoreSource& source, std::
 std::vector<double> compute_scores(const ScoreSource& source, QueryKey product, std::int64_t first, std::int64_t end,
                                    const ScoreOptions& options = {});
 
+// Absolute mode: the score at distance m is that of the query at absolute position P = query_position and the key at
+// P − m, each rotated at its own position, as a real (causal) stack computes it, instead of the relative-only
+// q^T R(m) k of compute_scores; the context (frequencies, tables) is absolute_context. Same result layout.
+//   exact path (no recipe): (R(P) q)·(R(P − m) k) = q^T R(−m) k = k^T R(m) q in exact arithmetic, whatever P: the
+//   relative-only exact path of absolute_exact_equivalent(product), bit for bit;
+//   pipeline path: q and k rounded to input_format; q rotated at P and k at P − m, each by rope::emulate_rotations'
+//   table and rope::emulate_rotate_pairs (rotation arithmetic, then storage_format), pass-through coordinates kept;
+//   the key's rotated coordinates then take the key cache stage (key_cache_format; a block key cache quantizes the
+//   whole key row, as step 3 above); the dot product and its rounding as steps 4–5 with the rotated query for q.
+//   Scalar code (src/stats/absolute_scores.cc), every position on its own (incremental recipes walk their recurrence
+//   from 0 on one thread): identical bits for any thread count and block size.
+// Throws as compute_scores, and if query_position is not in [end − 1, 2^53 − 2] (a key before position 0).
+std::vector<std::vector<double>> compute_absolute_scores(const ScoreSource& source, std::int64_t query_position,
+                                                         std::span<const QueryKey> products, std::int64_t first,
+                                                         std::int64_t end, const ScoreOptions& options = {});
+
+// The product whose relative-only exact scores S(m) are the absolute-mode exact scores: (k, q). Closed forms on the
+// exact absolute scores (cosine_sum, filtered counts) take this product with absolute_context.
+inline QueryKey absolute_exact_equivalent(QueryKey product) { return {product.k, product.q}; }
+
+// The context of absolute-mode scores over a window ending at `end`: max(context_length, or end when 0, P + 1), the
+// stack's sequence length with the query at P.
+long absolute_context(const ScoreSource& source, std::int64_t query_position, std::int64_t end);
+
 // Per-pair amplitudes a_n and phases φ_n of S(m) = Σ a_n cos(m ω_n + φ_n) (binary64; pass-through coordinates
 // excluded), and the exact inverse frequencies ω_n the exact path uses (hi + lo rounded to binary64).
 struct CosineSum {
