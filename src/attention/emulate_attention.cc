@@ -9,6 +9,7 @@
 
 #include "attention/attention_internal.hpp"
 #include "attention/attention_kernels.hpp"
+#include "attention/qk_quantization.hpp"
 #include "attention/softmax_plan.hpp"
 #include "ropelab/attention/attention.hpp"
 #include "ropelab/nearest_even.hpp"
@@ -62,18 +63,31 @@ std::vector<double> head_scores(const AttentionRecipe& recipe, std::span<const d
   return out;
 }
 
-// The operands of the dot product: q rounded to query_format; with ScaleStage::split_sqrt q and k each scaled by
-// RN32(sqrt(1/sqrt d)) in binary32 and rounded back to their formats (torch SDPA math path).
-RotatedHeads prepare_operands(const AttentionRecipe& recipe, const rope::Recipe& rope_recipe, RotatedHeads rotated,
-                              std::size_t d) {
+// The operands of the dot product and the FP8 decode scales (1 for an operand that is not FP8).
+struct Operands {
+  RotatedHeads heads;
+  double query_scale = 1, key_scale = 1;
+};
+
+// q rounded to query_format; with ScaleStage::split_sqrt q and k each scaled by RN32(sqrt(softmax scale)) in binary32
+// and rounded back to their formats (torch SDPA math path); FP8 QK: each FP8 operand tensor (all heads) replaced by
+// its e4m3fn codes.
+Operands prepare_operands(const AttentionRecipe& recipe, const rope::Recipe& rope_recipe, RotatedHeads rotated,
+                          std::size_t d) {
+  Operands out;
   round_in_place(std::span<double>(rotated.q), recipe.query_format);
-  if (recipe.scale_stage != ScaleStage::split_sqrt) return rotated;
-  const float root = f32(std::sqrt(1.0 / std::sqrt(static_cast<double>(d))));
-  for (double& x : rotated.q) x = f32(x * root);
-  for (double& x : rotated.k) x = f32(x * root);
-  round_in_place(std::span<double>(rotated.q), recipe.query_format);
-  round_in_place(std::span<double>(rotated.k), rope_recipe.key_cache_format);
-  return rotated;
+  if (recipe.scale_stage == ScaleStage::split_sqrt) {
+    const double scale = recipe.softmax_scale > 0 ? recipe.softmax_scale : 1.0 / std::sqrt(static_cast<double>(d));
+    const float root = f32(std::sqrt(scale));
+    for (double& x : rotated.q) x = f32(x * root);
+    for (double& x : rotated.k) x = f32(x * root);
+    round_in_place(std::span<double>(rotated.q), recipe.query_format);
+    round_in_place(std::span<double>(rotated.k), rope_recipe.key_cache_format);
+  }
+  if (recipe.query_fp8.enabled) out.query_scale = detail::quantize_fp8_operand(rotated.q, recipe.query_fp8);
+  if (recipe.key_fp8.enabled) out.key_scale = detail::quantize_fp8_operand(rotated.k, recipe.key_fp8);
+  out.heads = std::move(rotated);
+  return out;
 }
 
 }  // namespace
@@ -83,25 +97,37 @@ std::vector<AttentionRow> emulate_attention(const rope::Pipeline& pipeline, cons
   if (recipe.softmax_block < 1) {
     throw std::invalid_argument("softmax_block: " + std::to_string(recipe.softmax_block) + " is not >= 1");
   }
+  const bool fp8 = recipe.query_fp8.enabled || recipe.key_fp8.enabled;
+  if (fp8 && recipe.scale_stage == ScaleStage::split_sqrt) {
+    throw std::invalid_argument("query_quantization/key_quantization: FP8 QK does not combine with scale_stage split_sqrt");
+  }
   RotatedHeads rotated = emulate_rotated_heads(pipeline, layout, vectors, threads);
   const auto d = static_cast<std::size_t>(vectors.dim);
   const std::size_t n = vectors.keys;
   std::vector<double> values(vectors.v);
   round_in_place(std::span<double>(values), pipeline.recipe.input_format);
   const rope::Recipe& rr = pipeline.recipe;
-  const detail::SoftmaxKernel softmax(recipe, d, rr.input_format);
   // The binary32 SIMD kernel needs every product q_x k_x exact in binary32: operands within binary32's range whose
-  // significands (at most the narrower of the formats they passed through) total <= 24 bits.
+  // significands (at most the narrower of the formats they passed through; e4m3fn codes: 4 bits) total <= 24 bits.
   const auto in_range = [](const Format& f) { return f.emax <= 127 && f.emin >= -126; };
-  const int q_bits = std::min(rr.storage_format.precision, recipe.query_format.precision);
-  const int k_bits = std::min(rr.storage_format.precision, rr.key_cache_format.precision);
-  const bool float_keys = !rr.key_cache_block && q_bits + k_bits <= 24 && in_range(rr.storage_format) &&
-                          in_range(recipe.query_format) && in_range(rr.key_cache_format);
-  RotatedHeads scaled = prepare_operands(recipe, rr, rotated, d);
+  const int q_bits = recipe.query_fp8.enabled ? 4 : std::min(rr.storage_format.precision, recipe.query_format.precision);
+  const int k_bits = recipe.key_fp8.enabled ? 4 : std::min(rr.storage_format.precision, rr.key_cache_format.precision);
+  const bool q_fits = recipe.query_fp8.enabled || (in_range(rr.storage_format) && in_range(recipe.query_format));
+  const bool k_fits = recipe.key_fp8.enabled ||
+                      (!rr.key_cache_block && in_range(rr.storage_format) && in_range(rr.key_cache_format));
+  const bool float_keys = q_fits && k_fits && q_bits + k_bits <= 24;
+  const Operands scaled = prepare_operands(recipe, rr, std::move(rotated), d);
+  // FP8 QK: descale = RN32(q_scale · k_scale) (FA3: q_descale * k_descale, two binary32 values).
+  const double descale = f32(scaled.query_scale * scaled.key_scale);
+  const bool fold = fp8 && recipe.qk_descale == QkDescale::softmax_scale;
+  const detail::SoftmaxKernel softmax(recipe, d, rr.input_format, fold ? descale : 1.0);
   std::vector<AttentionRow> rows(static_cast<std::size_t>(vectors.heads));
   for (std::size_t h = 0; h < rows.size(); ++h) {
-    std::vector<double> scores = head_scores(recipe, std::span(scaled.q).subspan(h * d, d),
-                                             std::span(scaled.k).subspan(h * n * d, n * d), n, d, float_keys, threads);
+    std::vector<double> scores = head_scores(recipe, std::span(scaled.heads.q).subspan(h * d, d),
+                                             std::span(scaled.heads.k).subspan(h * n * d, n * d), n, d, float_keys, threads);
+    if (fp8 && !fold) {
+      for (double& s : scores) s = f32(s * descale);
+    }
     const detail::WeightPlan plan = softmax.weights(std::move(scores), rows[h]);
     softmax.output(plan, std::span<const double>(values).subspan(h * n * d, n * d), d, rows[h]);
   }

@@ -76,7 +76,8 @@ double exact_score_bound(const rope::RopeSpec& spec, std::span<const double> q, 
 }
 
 std::vector<AttentionRow> exact_attention(const rope::RopeSpec& spec, long context_length, const Format& input_format,
-                                          const Layout& layout, const HeadVectors& vectors, int threads) {
+                                          const Layout& layout, const HeadVectors& vectors, int threads,
+                                          double softmax_scale) {
   const std::vector<DoubleDouble> omega = rope::reference_inverse_frequencies(spec, context_length);
   const detail::PairLayout pl = detail::pair_layout(spec);
   const auto d = static_cast<std::size_t>(vectors.dim);
@@ -119,7 +120,7 @@ std::vector<AttentionRow> exact_attention(const rope::RopeSpec& spec, long conte
       hi[j] = scores[h * n + j].hi;
       lo[j] = scores[h * n + j].lo;
     }
-    detail::exact_weights(hi, lo, d, rows[h]);
+    detail::exact_weights(hi, lo, d, rows[h], softmax_scale);
     detail::exact_output(std::span<const double>(v).subspan(h * n * d, n * d), d, rows[h]);
   }
   return rows;

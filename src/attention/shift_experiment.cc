@@ -78,11 +78,11 @@ KeyCollisions key_collisions(const rope::Pipeline& pipeline, const AttentionReci
   const Format& input = pipeline.recipe.input_format;
   const long context = pipeline.context_length;
   const auto base = emulate_attention(pipeline, recipe, layout, vectors, threads);
-  const auto base_exact = exact_attention(pipeline.spec, context, input, layout, vectors, threads);
+  const auto base_exact = exact_attention(pipeline.spec, context, input, layout, vectors, threads, recipe.softmax_scale);
   Layout moved = layout;
   for (std::int64_t& p : moved.key_positions) p = std::max<std::int64_t>(0, p - 1);
   const auto moved_emulated = emulate_attention(pipeline, recipe, moved, vectors, threads);
-  const auto moved_exact = exact_attention(pipeline.spec, context, input, moved, vectors, threads);
+  const auto moved_exact = exact_attention(pipeline.spec, context, input, moved, vectors, threads, recipe.softmax_scale);
   HeadVectors swapped = vectors;
   const auto d = static_cast<std::size_t>(vectors.dim);
   for (int h = 0; h < vectors.heads; ++h) {
@@ -93,7 +93,7 @@ KeyCollisions key_collisions(const rope::Pipeline& pipeline, const AttentionReci
     }
   }
   const auto swapped_emulated = emulate_attention(pipeline, recipe, layout, swapped, threads);
-  const auto swapped_exact = exact_attention(pipeline.spec, context, input, layout, swapped, threads);
+  const auto swapped_exact = exact_attention(pipeline.spec, context, input, layout, swapped, threads, recipe.softmax_scale);
   KeyCollisions c;
   for (std::size_t h = 0; h < base.size(); ++h) {
     c.moved.push_back(score_collisions(base[h], moved_emulated[h], base_exact[h], moved_exact[h]));

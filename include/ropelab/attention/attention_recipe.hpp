@@ -12,6 +12,7 @@
 
 #include "ropelab/format.hpp"
 #include "ropelab/rope/recipe.hpp"
+#include "ropelab/rope/rope_spec.hpp"
 
 namespace ropelab::attention {
 
@@ -22,6 +23,26 @@ enum class ScoreAccumulation {
          // k-chunk order is NOT modelled: a sequential order is assumed)
   fp16,  // acc = RN16(acc + RN16(q_i k_i)) (an fp16-accumulating kernel)
   fp64,  // acc = RN64(acc + q_i k_i) (a binary64 pipeline)
+};
+
+// FP8 QK (FlashAttention-3 FP8, vLLM --kv-cache-dtype fp8 with FA3): one operand of the dot product quantized to
+// OCP e4m3fn codes with one decode scale S per tensor, value ≈ code · S. The dot product then runs on the codes
+// (products of 4-bit significands: exact in binary32) and q_scale·k_scale enters after it (qk_descale).
+// Stage text: "none", or "e4m3fn[:scale=S|amax][:apply=divide|reciprocal]" (defaults scale=1, apply=divide).
+struct Fp8Operand {
+  bool enabled = false;     // false: the operand as the earlier stages hold it
+  double scale = 1;         // the static decode scale S, a positive binary32 value (a checkpoint's q_scale/k_scale)
+  bool amax = false;        // S = RN32(amax / 448) over the whole tensor (vLLM dynamic per-tensor scaled_fp8_quant)
+  bool reciprocal = false;  // code = RN(sat(RN32(x · RN32(1/S)))) (vLLM scaled_fp8_quant); else RN(sat(RN32(x / S)))
+                            // (vLLM reshape_and_cache_flash: the fp8 K cache)
+  friend bool operator==(const Fp8Operand&, const Fp8Operand&) = default;
+};
+
+// Where RN32(q_scale · k_scale) enters when either operand is FP8 (a non-FP8 operand has scale 1).
+enum class QkDescale {
+  score,          // s_j = RN32(dot_j · RN32(q_scale · k_scale)), before score_format
+  softmax_scale,  // folded into the kernel's softmax scale: scale' = RN32(scale · RN32(q_scale · k_scale)) (FA3:
+                  // softmax_scale_log2 *= q_descale * k_descale); the reported score is dot_j · descale in binary64
 };
 
 // Where the softmax scale 1/sqrt(d) enters.
@@ -62,13 +83,24 @@ struct AttentionRecipe {
   std::string source;       // repository, file, version the preset follows
   std::string rope_preset;  // the rope::Recipe this kernel pairs with by default
   Format query_format = formats::binary32();   // the rotated q as the dot product reads it (llama.cpp: fp16)
+  Fp8Operand query_fp8;                         // FP8 QK: q quantized after query_format (stage query_quantization)
+  Fp8Operand key_fp8;                           // FP8 QK: k quantized after the key cache (stage key_quantization)
+  QkDescale qk_descale = QkDescale::score;
   ScoreAccumulation score_accumulation = ScoreAccumulation::fp32;
   Format score_format = formats::binary32();   // the stored q·k (eager: the matmul output dtype)
   ScaleStage scale_stage = ScaleStage::multiply;
+  // The softmax scale as the framework holds it (a binary64 value, e.g. a Python float), which enters the kernel
+  // rounded to softmax_format (FlashAttention's `float softmax_scale`); 0: head_dim^-0.5 (RN(1/sqrt(d))).
+  // DeepSeek YaRN: model_softmax_scale.
+  double softmax_scale = 0;
   Format logit_format = formats::binary32();   // z after the scale multiply (eager: bf16, then upcast to fp32)
   SoftmaxMethod softmax = SoftmaxMethod::two_pass;
   ExpFunction exp = ExpFunction::expf;
   int softmax_block = 128;                      // keys per online block (1: per key, llama.cpp)
+  // log2e_fold only: max_scaled = fmaf(max, scale_log2, −exp_offset) (nvcc contracts max * scale − offset), then
+  // P = exp2f(fmaf(s, scale_log2, −max_scaled)) <= 2^exp_offset (FA3 FP8: Max_offset = 8, so P fills e4m3's range
+  // before its cast); the row sum carries the same factor, which the final 1/l cancels. 0: no offset.
+  int exp_offset = 0;
   Format softmax_format = formats::binary32();  // exponent arguments, e_j, rescale factors, 1/sum, normalised w
   Format sum_format = formats::binary32();      // the row sum of a two-pass softmax (ggml: ggml_float = binary64)
   double sum_epsilon = 0;                       // added to the row sum before normalising (vLLM: 1e-6f)
@@ -86,6 +118,12 @@ const AttentionRecipe& attention_preset(std::string_view name);
 // The RoPE recipe an attention preset pairs with: rope::preset(recipe.rope_preset), or the two controls built
 // here: "fp32" (the flash-attention RoPE recipe with every format binary32) and "fp64" (every format binary64).
 rope::Recipe paired_rope_recipe(const AttentionRecipe& recipe);
+
+// The softmax scale a model's own attention code computes, as a binary64 (Python float), when it is not
+// head_dim^-0.5; 0 otherwise. DeepSeek-V2/V3 (YaRN with a truthy rope_scaling.mscale_all_dim):
+// qk_head_dim^-0.5 · mscale · mscale, mscale = 0.1 · mscale_all_dim · ln(factor) + 1 (1 when factor <= 1),
+// evaluated in that order in binary64; qk_head_dim = spec.qk_head_dim (qk_nope + qk_rope), else head_dim.
+double model_softmax_scale(const rope::RopeSpec& spec);
 
 // Every stage as (name, value text), in pipeline order; stage names are stable (scripts use them).
 std::vector<std::pair<std::string, std::string>> attention_stages(const AttentionRecipe& recipe);
