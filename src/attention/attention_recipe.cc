@@ -123,7 +123,7 @@ Fp8Operand parse_fp8(std::string_view stage, std::string_view text) {
   return o;
 }
 
-constexpr const char* kStages[] = {"query_format", "query_quantization", "key_quantization", "score_accumulation", "qk_descale",
+constexpr const char* kStages[] = {"query_format", "query_quantization", "key_quantization", "score_accumulation", "score_chunk", "qk_descale",
                                    "score_format", "scale_stage", "softmax_scale", "logit_format", "softmax", "exp",
                                    "softmax_block", "exp_offset", "softmax_format", "sum_format", "sum_epsilon", "normalisation",
                                    "weight_format", "output_accumulation_format", "output_format"};
@@ -135,6 +135,7 @@ std::vector<std::pair<std::string, std::string>> attention_stages(const Attentio
           {"query_quantization", fp8_text(r.query_fp8)},
           {"key_quantization", fp8_text(r.key_fp8)},
           {"score_accumulation", name_of(kAccumulation, r.score_accumulation)},
+          {"score_chunk", std::to_string(r.score_chunk)},
           {"qk_descale", name_of(kDescale, r.qk_descale)},
           {"score_format", r.score_format.name},
           {"scale_stage", name_of(kScale, r.scale_stage)},
@@ -164,6 +165,7 @@ void set_attention_stage(AttentionRecipe& r, std::string_view stage, std::string
   if (stage == "query_format") r.query_format = parse_stage_format(stage, value);
   else if (stage == "query_quantization") r.query_fp8 = parse_fp8(stage, value);
   else if (stage == "key_quantization") r.key_fp8 = parse_fp8(stage, value);
+  else if (stage == "score_chunk") r.score_chunk = parse_integer(stage, value, 0, 65536);
   else if (stage == "qk_descale") r.qk_descale = parse(kDescale, stage, value);
   else if (stage == "softmax_scale") r.softmax_scale = value == "default" ? 0.0 : parse_positive(stage, value, 1e6);
   else if (stage == "exp_offset") r.exp_offset = parse_integer(stage, value, 0, 64);

@@ -40,7 +40,11 @@ std::vector<double> head_scores(const AttentionRecipe& recipe, std::span<const d
         const std::size_t t = j / kTileKeys, w = j % kTileKeys;
         for (std::size_t x = 0; x < d; ++x) tile[(t * d + x) * kTileKeys + w] = f32(keys[(j0 + j) * d + x]);
       }
-      detail::fp32_scores(qf.data(), d, tile.data(), tiles, s.data());
+      if (recipe.score_chunk > 0) {
+        detail::fp32_chunked_scores(qf.data(), d, tile.data(), tiles, static_cast<std::size_t>(recipe.score_chunk), s.data());
+      } else {
+        detail::fp32_scores(qf.data(), d, tile.data(), tiles, s.data());
+      }
       for (std::size_t j = 0; j < count; ++j) out[j0 + j] = s[j];
     });
     return out;
@@ -48,10 +52,21 @@ std::vector<double> head_scores(const AttentionRecipe& recipe, std::span<const d
   const NearestEvenRounder half(formats::binary16());
   const bool fp16 = recipe.score_accumulation == ScoreAccumulation::fp16;
   const bool fp32 = recipe.score_accumulation == ScoreAccumulation::fp32;
+  const auto chunk = static_cast<std::size_t>(recipe.score_chunk);
   parallel_for(0, static_cast<std::int64_t>(blocks), threads, Schedule::static_shares, [&](std::int64_t b) {
     const std::size_t j0 = static_cast<std::size_t>(b) * detail::kKeyBlock;
     const std::size_t end = std::min(n, j0 + detail::kKeyBlock);
     for (std::size_t j = j0; j < end; ++j) {
+      if (chunk > 0) {  // fp32 in k-chunks (score_chunk): c = RN32(c + q k) within a chunk, acc = RN32(acc + c)
+        float acc = 0;
+        for (std::size_t x0 = 0; x0 < d; x0 += chunk) {
+          float c = 0;
+          for (std::size_t x = x0; x < std::min(d, x0 + chunk); ++x) c = f32(c + q[x] * keys[j * d + x]);
+          acc += c;
+        }
+        out[j] = acc;
+        continue;
+      }
       double acc = 0;
       for (std::size_t x = 0; x < d; ++x) {
         const double qk = q[x] * keys[j * d + x];
@@ -96,6 +111,9 @@ std::vector<AttentionRow> emulate_attention(const rope::Pipeline& pipeline, cons
                                             const Layout& layout, const HeadVectors& vectors, int threads) {
   if (recipe.softmax_block < 1) {
     throw std::invalid_argument("softmax_block: " + std::to_string(recipe.softmax_block) + " is not >= 1");
+  }
+  if (recipe.score_chunk > 0 && recipe.score_accumulation != ScoreAccumulation::fp32) {
+    throw std::invalid_argument("score_chunk: k-chunks need score_accumulation fp32");
   }
   const bool fp8 = recipe.query_fp8.enabled || recipe.key_fp8.enabled;
   if (fp8 && recipe.scale_stage == ScaleStage::split_sqrt) {

@@ -81,6 +81,9 @@ std::pair<AttentionRow, AttentionRow> emulate_and_exact_cached(const AttentionRe
   if (recipe.score_accumulation != ScoreAccumulation::fp32) {
     throw std::invalid_argument("score_accumulation: the cached decode step runs fp32 accumulation only");
   }
+  if (recipe.score_chunk != 0) {
+    throw std::invalid_argument("score_chunk: the cached decode step runs the sequential fp32 order only");
+  }
   if (recipe.query_fp8.enabled || recipe.key_fp8.enabled) {
     throw std::invalid_argument("query_quantization/key_quantization: the cached decode step runs without FP8 QK");
   }

@@ -60,6 +60,7 @@ TEST_CASE("model softmax scale: DeepSeek YaRN mscale² against MPFR, 0 for model
   CHECK(std::fabs(std::sqrt(v3 * std::sqrt(192.0)) - 1.3689) < 5e-5);
   for (const char* model : {"llama-3.1-8b", "qwen2.5-7b-instruct-yarn", "mistral-7b-v0.1"}) {
     INFO("model " << model);
+    CHECK(rope::model_spec(model).qk_head_dim == 0);
     CHECK(attention::model_softmax_scale(rope::model_spec(model)) == 0);
   }
   rope::RopeSpec zero = rope::model_spec("deepseek-v3");

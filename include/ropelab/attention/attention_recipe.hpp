@@ -19,8 +19,8 @@ namespace ropelab::attention {
 // How the dot product q·k_j is accumulated. Every product of two values of <= 12 significant bits (bf16, fp16)
 // is exact in binary32, so fp32 accumulation rounds once per addition, in coordinate order 0..d-1.
 enum class ScoreAccumulation {
-  fp32,  // acc = RN32(acc + q_i k_i), i = 0..d-1 (GEMM / MMA with an fp32 accumulator; the MMA's internal
-         // k-chunk order is NOT modelled: a sequential order is assumed)
+  fp32,  // acc = RN32(acc + q_i k_i), i = 0..d-1 (GEMM / MMA with an fp32 accumulator; sequential order unless
+         // score_chunk sets the k-chunks of an MMA chain)
   fp16,  // acc = RN16(acc + RN16(q_i k_i)) (an fp16-accumulating kernel)
   fp64,  // acc = RN64(acc + q_i k_i) (a binary64 pipeline)
 };
@@ -87,6 +87,13 @@ struct AttentionRecipe {
   Fp8Operand key_fp8;                           // FP8 QK: k quantized after the key cache (stage key_quantization)
   QkDescale qk_descale = QkDescale::score;
   ScoreAccumulation score_accumulation = ScoreAccumulation::fp32;
+  // fp32 only: 0 sequential; N >= 1: the coordinates in k-chunks of N as a chain of MMAs accumulates them (m16n8k16
+  // over d = 128: 8 chunks of 16): c = RN32 sum of the chunk's exact products in order from 0, then acc = RN32(acc + c).
+  // A model with a known limit: inside a tensor-core MMA the products and the accumulator are not added with IEEE
+  // roundings (Fasi, Higham, Mikaitis, Pranesh 2021, "Numerical behavior of NVIDIA tensor cores", PeerJ Comput. Sci.
+  // 7:e330: exact products, alignment to the largest exponent with truncation, normalisation at the end), so this
+  // fixes the ORDER of an MMA chain, not the hardware's bits. No preset sets it (no bit-level evidence).
+  int score_chunk = 0;
   Format score_format = formats::binary32();   // the stored q·k (eager: the matmul output dtype)
   ScaleStage scale_stage = ScaleStage::multiply;
   // The softmax scale as the framework holds it (a binary64 value, e.g. a Python float), which enters the kernel
