@@ -24,4 +24,9 @@ double model_softmax_scale(const rope::RopeSpec& spec) {
   return std::pow(static_cast<double>(qk_head_dim), -0.5) * mscale * mscale;
 }
 
+AttentionRecipe with_model_softmax_scale(AttentionRecipe recipe, const rope::RopeSpec& spec) {
+  if (const double scale = model_softmax_scale(spec); scale > 0) recipe.softmax_scale = scale;
+  return recipe;
+}
+
 }  // namespace ropelab::attention

@@ -37,7 +37,7 @@ HeadVectors gaussian_heads(int heads, int dim, std::size_t keys, double rho, dou
 
 std::vector<ShiftPoint> run_shift_experiment(const ShiftExperiment& e) {
   if (e.context < 2) throw std::invalid_argument("context: " + std::to_string(e.context) + " is not >= 2");
-  const AttentionRecipe& recipe = attention_preset(e.preset);
+  const AttentionRecipe recipe = with_model_softmax_scale(attention_preset(e.preset), e.spec);
   const std::int64_t largest = e.shifts.empty() ? 0 : *std::max_element(e.shifts.begin(), e.shifts.end());
   if (!e.shifts.empty() && *std::min_element(e.shifts.begin(), e.shifts.end()) < 0) {
     throw std::invalid_argument("shifts: a shift is negative");
@@ -105,7 +105,7 @@ KeyCollisions key_collisions(const rope::Pipeline& pipeline, const AttentionReci
 CollisionFractions run_collision_experiment(const std::string& preset, const rope::RopeSpec& spec, long context,
                                             int heads, std::uint64_t seed, double rho) {
   if (context < 2) throw std::invalid_argument("context: " + std::to_string(context) + " is not >= 2");
-  const AttentionRecipe& recipe = attention_preset(preset);
+  const AttentionRecipe recipe = with_model_softmax_scale(attention_preset(preset), spec);
   const rope::Pipeline pipeline = rope::make_pipeline(spec, paired_rope_recipe(recipe), context);
   const HeadVectors hv = gaussian_heads(heads, spec.head_dim, static_cast<std::size_t>(context), rho, 1.0, seed);
   Layout layout;

@@ -118,7 +118,7 @@ AttentionSetup resolve_attention(const AttentionOptions& o) {
                                         : parse_argument("--rope-preset", [&] { return rope::preset(o.rope_preset); });
   s.spec = resolve_spec(o.spec);
   // The model's own softmax scale where its code departs from head_dim^-0.5 (DeepSeek YaRN mscale²); --set wins.
-  if (const double scale = attention::model_softmax_scale(s.spec); scale > 0) s.recipe.softmax_scale = scale;
+  s.recipe = attention::with_model_softmax_scale(std::move(s.recipe), s.spec);
   apply_overrides(o.overrides, s.recipe, s.rope_recipe);
   s.context = parse_context_argument(o.context);
   const auto last = static_cast<std::uint64_t>(s.context - 1);

@@ -63,6 +63,9 @@ TEST_CASE("model softmax scale: DeepSeek YaRN mscale² against MPFR, 0 for model
     CHECK(rope::model_spec(model).qk_head_dim == 0);
     CHECK(attention::model_softmax_scale(rope::model_spec(model)) == 0);
   }
+  const attention::AttentionRecipe& fa2 = attention::attention_preset("flash-attention-2-bf16");
+  CHECK(attention::with_model_softmax_scale(fa2, rope::model_spec("deepseek-v3")).softmax_scale == v3);
+  CHECK(attention::with_model_softmax_scale(fa2, rope::model_spec("llama-3.1-8b")).softmax_scale == 0);
   rope::RopeSpec zero = rope::model_spec("deepseek-v3");
   std::get<rope::scaling::Yarn>(zero.scaling).mscale_all_dim = 0.0;  // HF `if mscale_all_dim:`: 0 is unset
   CHECK(attention::model_softmax_scale(zero) == 0);

@@ -131,6 +131,9 @@ rope::Recipe paired_rope_recipe(const AttentionRecipe& recipe);
 // qk_head_dim^-0.5 · mscale · mscale, mscale = 0.1 · mscale_all_dim · ln(factor) + 1 (1 when factor <= 1),
 // evaluated in that order in binary64; qk_head_dim = spec.qk_head_dim (qk_nope + qk_rope), else head_dim.
 double model_softmax_scale(const rope::RopeSpec& spec);
+// The recipe with softmax_scale = model_softmax_scale(spec) where that is set (other recipes unchanged): what the
+// CLI and the experiments run for a model (--set softmax_scale=... applies after it).
+AttentionRecipe with_model_softmax_scale(AttentionRecipe recipe, const rope::RopeSpec& spec);
 
 // Every stage as (name, value text), in pipeline order; stage names are stable (scripts use them).
 std::vector<std::pair<std::string, std::string>> attention_stages(const AttentionRecipe& recipe);
