@@ -73,6 +73,8 @@ run attention --model deepseek-v3 --context 64 --set softmax_scale=default --jso
 expect_contains "deepseek-v3 --set softmax_scale=default" "$out" '"softmax_scale": "default"'
 run attention --model llama-3-8b --context 64 --json
 expect_contains "llama softmax_scale default" "$out" '"softmax_scale": "default"'
+run attention --model llama-3-8b --context 64 --set score_chunk=16 --json
+expect_contains "score_chunk recorded" "$out" '"score_chunk": "16"'
 # --- FP8 QK: the FA3 FP8 preset runs and records its stages.
 run attention --preset flash-attention-3-fp8 --model llama-3-8b --context 256 --json
 expect_equal "fp8: exit" "$status" 0
@@ -102,6 +104,7 @@ expect_usage_error "fp8 with split_sqrt" "query_quantization" -- \
   attention --preset hf-sdpa-math-bf16 --model llama-3-8b --context 64 --set query_quantization=e4m3fn
 expect_usage_error "exp_offset without the fold" "exp_offset" -- \
   attention --preset hf-eager-bf16 --model llama-3-8b --context 64 --set exp_offset=8
+expect_usage_error "bad score chunk" "--set" "score_chunk" -- attention --model llama-3-8b --context 64 --set score_chunk=-1
 expect_usage_error "bad shift" "--shift" -- attention --model llama-3-8b --context 64 --shift 5,,6
 expect_usage_error "needle after query" "--needle" -- attention --model llama-3-8b --context 64 --query-position 10 --needle 11
 expect_usage_error "reset at the first key" "--reset" "[1, 255]" -- attention --model llama-3-8b --context 256 --reset 0
