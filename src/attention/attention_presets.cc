@@ -1,8 +1,8 @@
 // The named attention presets. Each stage cites the code it follows; what could not be verified is said so.
 // Common limits of every preset: the dot-product and row-sum reduction ORDER of GPU kernels (MMA k-chunks, warp
 // shuffles, SIMD partial sums) is modelled as sequential key/coordinate order (the MMA k-chunk order is available as
-// the score_chunk stage, set by no preset); CUDA's exp2f/__expf (ex2.approx,
-// ~2 ulp) and torch's vectorised expf are modelled by glibc exp2f/expf, so exp values can differ by an ulp.
+// the score_chunk stage, set by no preset); CUDA's exp2f/__expf (ex2.approx, ~2 ulp) and torch's vectorised expf
+// are modelled by glibc exp2f/expf, so exp values can differ by an ulp.
 #include <stdexcept>
 #include <string>
 
