@@ -1,7 +1,7 @@
 """Attention at absolute positions (``ropelab attention``): the AnchorAttention relative-invariance experiment and
 the weight-level key collisions of the positions-and-tokens paper, through a real kernel's attention preset (paired
-with its RoPE preset). Presets: hf-eager-bf16, hf-sdpa-math-bf16, flash-attention-2-bf16, flashinfer-decode-bf16,
-vllm-paged-v1-bf16, llama.cpp-cpu-fa, llama.cpp-cpu, fp32, fp64."""
+with its RoPE preset). Presets: hf-eager-bf16, hf-sdpa-math-bf16, flash-attention-2-bf16, flash-attention-3-fp8,
+flashinfer-decode-bf16, vllm-paged-v1-bf16, llama.cpp-cpu-fa, llama.cpp-cpu, fp32, fp64."""
 from __future__ import annotations
 
 from typing import Any, Sequence

@@ -34,6 +34,27 @@ void Fp32Scores(const float* HWY_RESTRICT q, std::size_t d, const float* HWY_RES
   }
 }
 
+void Fp32ChunkedScores(const float* HWY_RESTRICT q, std::size_t d, const float* HWY_RESTRICT keys, std::size_t tiles,
+                       std::size_t chunk, float* HWY_RESTRICT out) {
+  const hn::ScalableTag<float> df;
+  const std::size_t lanes = hn::Lanes(df);
+  for (std::size_t t = 0; t < tiles; ++t) {
+    const float* tile = keys + t * d * kTileKeys;
+    for (std::size_t w = 0; w < kTileKeys; w += lanes) {
+      auto acc = hn::Zero(df);
+      for (std::size_t x0 = 0; x0 < d; x0 += chunk) {
+        const std::size_t x1 = x0 + chunk < d ? x0 + chunk : d;
+        auto c = hn::Zero(df);
+        for (std::size_t x = x0; x < x1; ++x) {
+          c = hn::Add(c, hn::Mul(hn::Set(df, q[x]), hn::LoadU(df, tile + x * kTileKeys + w)));
+        }
+        acc = hn::Add(acc, c);
+      }
+      hn::StoreU(acc, df, out + t * kTileKeys + w);
+    }
+  }
+}
+
 void ExactScores(const double* HWY_RESTRICT q, std::size_t d, const double* HWY_RESTRICT keys, std::size_t tiles,
                  double* HWY_RESTRICT hi, double* HWY_RESTRICT lo) {
   const hn::ScalableTag<double> dd;
@@ -251,6 +272,7 @@ namespace ropelab::attention::detail {
 
 HWY_EXPORT(Fp32Scores);
 HWY_EXPORT(ExactScores);
+HWY_EXPORT(Fp32ChunkedScores);
 HWY_EXPORT(KernelTarget);
 HWY_EXPORT(Fp32AndExactScores);
 HWY_EXPORT(PvFp32);
@@ -298,6 +320,11 @@ void pv_exact_f64(const double* w, const double* v, std::size_t rows, std::size_
 
 void fp32_scores(const float* q, std::size_t d, const float* keys, std::size_t tiles, float* out) {
   HWY_DYNAMIC_DISPATCH(Fp32Scores)(q, d, keys, tiles, out);
+}
+
+void fp32_chunked_scores(const float* q, std::size_t d, const float* keys, std::size_t tiles, std::size_t chunk,
+                         float* out) {
+  HWY_DYNAMIC_DISPATCH(Fp32ChunkedScores)(q, d, keys, tiles, chunk, out);
 }
 
 void exact_scores(const double* q, std::size_t d, const double* keys, std::size_t tiles, double* hi, double* lo) {

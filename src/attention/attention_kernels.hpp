@@ -17,6 +17,13 @@ inline constexpr std::size_t kTileKeys = 16;
 // accumulator of a GEMM. keys: `tiles` tiles of d × 16 floats; out: tiles · 16 floats.
 void fp32_scores(const float* q, std::size_t d, const float* keys, std::size_t tiles, float* out);
 
+// fp32 accumulation in k-chunks, the order of a chain of MMAs over the coordinates (m16n8k16: chunk = 16): per key,
+// c = fl32-sum of fl32(q[x] · key[x]) over x in [x0, x0 + chunk) in order from c = 0, then acc = fl32(acc + c), chunk
+// by chunk (the last chunk may be shorter). Mul and Add, never MulAdd: bit-identical on every target. chunk >= 1
+// (chunk >= d is one chunk: the sequential sum of fp32_scores).
+void fp32_chunked_scores(const float* q, std::size_t d, const float* keys, std::size_t tiles, std::size_t chunk,
+                         float* out);
+
 // Compensated binary64 sum of exact products for the exact reference: per key, s = Σ_x q[x]·k[x] with every product
 // q[x]·k[x] exact in binary64 (operands of <= 26 significant bits, e.g. fp32/bf16/fp16 values) summed by TwoSum into
 // (hi, lo): |hi + lo − s| <= 2·d·2^-106 Σ|q_x k_x| (Ogita–Rump–Oishi Sum2). Bit-identical on every target.

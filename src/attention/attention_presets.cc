@@ -1,7 +1,8 @@
 // The named attention presets. Each stage cites the code it follows; what could not be verified is said so.
 // Common limits of every preset: the dot-product and row-sum reduction ORDER of GPU kernels (MMA k-chunks, warp
-// shuffles, SIMD partial sums) is modelled as sequential key/coordinate order; CUDA's exp2f/__expf (ex2.approx,
-// ~2 ulp) and torch's vectorised expf are modelled by glibc exp2f/expf, so exp values can differ by an ulp.
+// shuffles, SIMD partial sums) is modelled as sequential key/coordinate order (the MMA k-chunk order is available as
+// the score_chunk stage, set by no preset); CUDA's exp2f/__expf (ex2.approx, ~2 ulp) and torch's vectorised expf
+// are modelled by glibc exp2f/expf, so exp values can differ by an ulp.
 #include <stdexcept>
 #include <string>
 
@@ -67,6 +68,48 @@ AttentionRecipe flash_attention_2_bf16() {
   r.softmax_block = 128;
   r.normalisation = Normalisation::reciprocal;
   r.weight_format = formats::bfloat16();
+  r.output_format = formats::bfloat16();
+  return r;
+}
+
+AttentionRecipe flash_attention_3_fp8() {
+  AttentionRecipe r;
+  r.name = "flash-attention-3-fp8";
+  r.description = "vLLM + FlashAttention-3 FP8: e4m3 q and K with scales, fp32 MMA on codes, descale in scale_log2, e4m3 P";
+  // vLLM v1 vllm/v1/attention/backends/flash_attn.py FlashAttentionImpl.forward with --kv-cache-dtype fp8 (FA3):
+  //   keys stored by reshape_and_cache_flash as e4m3(k / k_scale), saturating (paired RoPE preset vllm-fp8-kv);
+  //   the query quantized by ops.scaled_fp8_quant(query, layer._q_scale): csrc/quantization/fp8/common.cu
+  //   (commit 0794945) scaled_fp8_quant_kernel, x * (1.0f / scale) clamped to +-448 and cast (common.cuh commit
+  //   74d6737 scaled_fp8_conversion); _q_scale / _k_scale default 1.0 without checkpoint scales;
+  //   flash_attn_varlen_func(..., q_descale=layer._q_scale.expand(...), k_descale=layer._k_scale.expand(...)).
+  // Dao-AILab/flash-attention hopper (commit 0251105):
+  //   mainloop_fwd_sm90_tma_gmma_ws.hpp:559 softmax_scale_log2 = float(softmax_scale * M_LOG2E);
+  //   flash_fwd_kernel_sm90.h:412-414 softmax_scale_log2 *= q_descale * k_descale (Is_FP8);
+  //   :416 flash::Softmax<..., Max_offset = Is_FP8 ? 8 : 0>; softmax.h:77-85 max_scaled = max * scale - max_offset,
+  //   exp2f(s * scale - max_scaled); softmax.h:119 rescale exp2f((max_prev - max_cur) * softmax_scale_log2);
+  //   softmax.h finalize: inv_sum = 1 / sum (the 2^8 cancels); mainloop_fwd_sm90_tma_gmma_ws.hpp:1158-1159 P
+  //   converted (convert_type_out) to the e4m3 Element for the FP8 PV GEMM;
+  //   tile_size.h tile_size_fwd_sm90 (element_size 1, headdim <= 128): kBlockN = 224 (160 with non-TMA paged KV).
+  // Not modelled: the Hopper FP8 MMA's accumulator (DeepSeek-V3 report §3.3.2: about 14 bits retained, not fp32;
+  // a sequential fp32 sum of exact code products is assumed), V in e4m3 with v_descale (V stays in its input format),
+  // FA3's last-to-first key-block order, the split-KV combine, and kBlockN for head dims other than 65..128.
+  r.source = "flash-attention hopper flash_fwd_kernel_sm90.h, softmax.h, tile_size.h (commit 0251105); vllm "
+             "flash_attn.py, csrc/quantization/fp8/common.cu (commit 0794945)";
+  r.rope_preset = "vllm-fp8-kv";
+  r.query_format = formats::bfloat16();
+  r.query_fp8.enabled = true;
+  r.query_fp8.reciprocal = true;  // scaled_fp8_quant: x * (1/q_scale)
+  r.key_fp8.enabled = true;       // reshape_and_cache_flash: k / k_scale (the paired cache's codes, unchanged)
+  r.qk_descale = QkDescale::softmax_scale;
+  r.score_format = formats::binary32();
+  r.scale_stage = ScaleStage::log2e_fold;
+  r.logit_format = formats::binary32();
+  r.softmax = SoftmaxMethod::online;
+  r.exp = ExpFunction::exp2f;
+  r.softmax_block = 224;
+  r.exp_offset = 8;
+  r.normalisation = Normalisation::reciprocal;
+  r.weight_format = formats::e4m3fn();
   r.output_format = formats::bfloat16();
   return r;
 }
@@ -185,9 +228,10 @@ AttentionRecipe fp64_reference() {
 }  // namespace
 
 const std::vector<AttentionRecipe>& attention_presets() {
-  static const std::vector<AttentionRecipe> all = {hf_eager_bf16(),       hf_sdpa_math_bf16(), flash_attention_2_bf16(),
-                                                   flashinfer_decode_bf16(), vllm_paged_v1_bf16(), llama_cpp_cpu_fa(),
-                                                   llama_cpp_cpu_no_fa(), fp32_reference(),     fp64_reference()};
+  static const std::vector<AttentionRecipe> all = {hf_eager_bf16(),          hf_sdpa_math_bf16(),   flash_attention_2_bf16(),
+                                                   flash_attention_3_fp8(),  flashinfer_decode_bf16(), vllm_paged_v1_bf16(),
+                                                   llama_cpp_cpu_fa(),       llama_cpp_cpu_no_fa(), fp32_reference(),
+                                                   fp64_reference()};
   return all;
 }
 

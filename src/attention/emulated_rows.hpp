@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -17,8 +18,9 @@ namespace ropelab::attention::detail {
 class EmulatedRows {
  public:
   // rotated.q [head][query][d] and rotated.k [head][key][d] from rotate_queries / rotate_keys; values [head][key][d]
-  // (binary64, rounded to the pipeline's input format here). Throws std::invalid_argument for softmax_block < 1 or
-  // values of the wrong size.
+  // (binary64, rounded to the pipeline's input format here). FP8 QK recipes quantize each operand tensor (every head
+  // and query) once here, with one per-tensor scale. Throws std::invalid_argument for softmax_block < 1, a stage
+  // combination the kernels do not take, or values of the wrong size.
   // `recipe` and `pipeline` must outlive the object.
   EmulatedRows(const rope::Pipeline& pipeline, const AttentionRecipe& recipe, RotatedHeads rotated,
                std::span<const double> values, std::size_t heads, std::size_t queries, std::size_t keys);
@@ -31,9 +33,11 @@ class EmulatedRows {
   const AttentionRecipe& recipe_;
   std::size_t d_, queries_, keys_;
   std::vector<double> values_;
-  SoftmaxKernel softmax_;
   bool float_keys_ = false;
+  bool fp8_ = false, fold_ = false;  // FP8 QK; its descale folded into the softmax scale
   RotatedHeads operands_;
+  double descale_ = 1;
+  std::optional<SoftmaxKernel> softmax_;  // built once the FP8 descale is known
 };
 
 }  // namespace ropelab::attention::detail

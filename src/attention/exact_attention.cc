@@ -135,7 +135,7 @@ std::vector<AttentionRow> exact_rows(const rope::RopeSpec& spec, long context_le
       hi[j] = scores[row * n + j].hi;
       lo[j] = scores[row * n + j].lo;
     }
-    detail::exact_weights(hi, lo, d, rows[row]);
+    detail::exact_weights(hi, lo, d, rows[row], in.softmax_scale);
     detail::exact_output(std::span<const double>(v).subspan(h * n * d, visible * d), d, rows[row]);
   });
   return rows;
@@ -144,13 +144,14 @@ std::vector<AttentionRow> exact_rows(const rope::RopeSpec& spec, long context_le
 }  // namespace detail
 
 std::vector<AttentionRow> exact_attention(const rope::RopeSpec& spec, long context_length, const Format& input_format,
-                                          const Layout& layout, const HeadVectors& vectors, int threads) {
+                                          const Layout& layout, const HeadVectors& vectors, int threads,
+                                          double softmax_scale) {
   if (vectors.dim != spec.head_dim || vectors.keys != layout.key_positions.size()) {
     throw std::invalid_argument("exact_attention: vectors do not match the spec or the layout");
   }
   const std::size_t visible[] = {vectors.keys};
   const detail::ExactRowsInput in{std::span(&layout.query_position, 1), visible, layout.key_positions, vectors.q,
-                                  vectors.k, vectors.v, static_cast<std::size_t>(vectors.heads)};
+                                  vectors.k, vectors.v, static_cast<std::size_t>(vectors.heads), softmax_scale};
   return detail::exact_rows(spec, context_length, input_format, in, threads);
 }
 

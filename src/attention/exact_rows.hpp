@@ -20,6 +20,7 @@ struct ExactRowsInput {
   std::span<const double> q;     // [head][query][d]
   std::span<const double> k, v;  // [head][key][d]
   std::size_t heads = 0;
+  double softmax_scale = 0;  // as exact_attention's (0: 1/sqrt(d))
 };
 
 // Rows [head · queries + i], each as exact_attention computes a decode row (contract and error bound in

@@ -81,6 +81,12 @@ std::pair<AttentionRow, AttentionRow> emulate_and_exact_cached(const AttentionRe
   if (recipe.score_accumulation != ScoreAccumulation::fp32) {
     throw std::invalid_argument("score_accumulation: the cached decode step runs fp32 accumulation only");
   }
+  if (recipe.score_chunk != 0) {
+    throw std::invalid_argument("score_chunk: the cached decode step runs the sequential fp32 order only");
+  }
+  if (recipe.query_fp8.enabled || recipe.key_fp8.enabled) {
+    throw std::invalid_argument("query_quantization/key_quantization: the cached decode step runs without FP8 QK");
+  }
   const std::size_t n = cache.keys(), d = cache.dim();
   if (q.size() != d) throw std::invalid_argument("q: " + std::to_string(q.size()) + " values, the cache has head_dim " + std::to_string(d));
   std::vector<float> qf(d);
@@ -107,7 +113,7 @@ std::pair<AttentionRow, AttentionRow> emulate_and_exact_cached(const AttentionRe
   std::pair<AttentionRow, AttentionRow> rows;
   const detail::SoftmaxKernel softmax(recipe, d, value_format);
   const detail::WeightPlan plan = softmax.weights(std::vector<double>(emulated.begin(), emulated.begin() + static_cast<std::ptrdiff_t>(n)), rows.first);
-  detail::exact_weights(std::span(hi).first(n), std::span(lo).first(n), d, rows.second);
+  detail::exact_weights(std::span(hi).first(n), std::span(lo).first(n), d, rows.second, recipe.softmax_scale);
   if (cache.bf16()) {
     softmax.output_with_exact(plan, cache.values_bf16(), d, rows.first, rows.second);
   } else {

@@ -107,7 +107,8 @@ std::vector<AttentionRow> emulate_prefill(const rope::Pipeline& pipeline, const 
 }
 
 std::vector<AttentionRow> exact_prefill(const rope::RopeSpec& spec, long context_length, const Format& input_format,
-                                        const PrefillLayout& layout, const PrefillVectors& vectors, int threads) {
+                                        const PrefillLayout& layout, const PrefillVectors& vectors, int threads,
+                                        double softmax_scale) {
   if (vectors.dim != spec.head_dim || vectors.keys != layout.key_positions.size() ||
       vectors.queries != layout.query_positions.size()) {
     throw std::invalid_argument("exact_prefill: vectors do not match the spec or the layout");
@@ -115,7 +116,7 @@ std::vector<AttentionRow> exact_prefill(const rope::RopeSpec& spec, long context
   std::vector<std::size_t> visible(vectors.queries);
   for (std::size_t i = 0; i < visible.size(); ++i) visible[i] = visible_keys(layout, i);
   const detail::ExactRowsInput in{layout.query_positions, visible, layout.key_positions, vectors.q, vectors.k, vectors.v,
-                                  static_cast<std::size_t>(vectors.heads)};
+                                  static_cast<std::size_t>(vectors.heads), softmax_scale};
   return detail::exact_rows(spec, context_length, input_format, in, threads);
 }
 

@@ -37,7 +37,7 @@ HeadVectors gaussian_heads(int heads, int dim, std::size_t keys, double rho, dou
 
 std::vector<ShiftPoint> run_shift_experiment(const ShiftExperiment& e) {
   if (e.context < 2) throw std::invalid_argument("context: " + std::to_string(e.context) + " is not >= 2");
-  const AttentionRecipe& recipe = attention_preset(e.preset);
+  const AttentionRecipe recipe = with_model_softmax_scale(attention_preset(e.preset), e.spec);
   const std::int64_t largest = e.shifts.empty() ? 0 : *std::max_element(e.shifts.begin(), e.shifts.end());
   if (!e.shifts.empty() && *std::min_element(e.shifts.begin(), e.shifts.end()) < 0) {
     throw std::invalid_argument("shifts: a shift is negative");
@@ -79,11 +79,11 @@ KeyCollisions key_collisions(const rope::Pipeline& pipeline, const AttentionReci
   const Format& input = pipeline.recipe.input_format;
   const long context = pipeline.context_length;
   const auto base = emulate_attention(pipeline, recipe, layout, vectors, threads);
-  const auto base_exact = exact_attention(pipeline.spec, context, input, layout, vectors, threads);
+  const auto base_exact = exact_attention(pipeline.spec, context, input, layout, vectors, threads, recipe.softmax_scale);
   Layout moved = layout;
   for (std::int64_t& p : moved.key_positions) p = std::max<std::int64_t>(0, p - 1);
   const auto moved_emulated = emulate_attention(pipeline, recipe, moved, vectors, threads);
-  const auto moved_exact = exact_attention(pipeline.spec, context, input, moved, vectors, threads);
+  const auto moved_exact = exact_attention(pipeline.spec, context, input, moved, vectors, threads, recipe.softmax_scale);
   HeadVectors swapped = vectors;
   const auto d = static_cast<std::size_t>(vectors.dim);
   for (int h = 0; h < vectors.heads; ++h) {
@@ -94,7 +94,7 @@ KeyCollisions key_collisions(const rope::Pipeline& pipeline, const AttentionReci
     }
   }
   const auto swapped_emulated = emulate_attention(pipeline, recipe, layout, swapped, threads);
-  const auto swapped_exact = exact_attention(pipeline.spec, context, input, layout, swapped, threads);
+  const auto swapped_exact = exact_attention(pipeline.spec, context, input, layout, swapped, threads, recipe.softmax_scale);
   KeyCollisions c;
   for (std::size_t h = 0; h < base.size(); ++h) {
     c.moved.push_back(score_collisions(base[h], moved_emulated[h], base_exact[h], moved_exact[h]));
@@ -106,7 +106,7 @@ KeyCollisions key_collisions(const rope::Pipeline& pipeline, const AttentionReci
 CollisionFractions run_collision_experiment(const std::string& preset, const rope::RopeSpec& spec, long context,
                                             int heads, std::uint64_t seed, double rho) {
   if (context < 2) throw std::invalid_argument("context: " + std::to_string(context) + " is not >= 2");
-  const AttentionRecipe& recipe = attention_preset(preset);
+  const AttentionRecipe recipe = with_model_softmax_scale(attention_preset(preset), spec);
   const rope::Pipeline pipeline = rope::make_pipeline(spec, paired_rope_recipe(recipe), context);
   const HeadVectors hv = gaussian_heads(heads, spec.head_dim, static_cast<std::size_t>(context), rho, 1.0, seed);
   Layout layout;

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <type_traits>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 #include "attention/attention_internal.hpp"
 #include "attention/attention_kernels.hpp"
@@ -40,7 +42,7 @@ struct CompensatedSum {
 
 }  // namespace
 
-SoftmaxKernel::SoftmaxKernel(const AttentionRecipe& r, std::size_t d, const Format& value_format)
+SoftmaxKernel::SoftmaxKernel(const AttentionRecipe& r, std::size_t d, const Format& value_format, double qk_descale)
     : r_(r),
       exact_products_(r.output_accumulation_format == formats::binary32() &&
                       r.weight_format.precision + value_format.precision <= 24 && r.weight_format.emax <= 127 &&
@@ -52,8 +54,18 @@ SoftmaxKernel::SoftmaxKernel(const AttentionRecipe& r, std::size_t d, const Form
       out_(r.output_format),
       soft_(r.softmax_format),
       sum_(r.sum_format),
-      scale_(soft_(1.0 / std::sqrt(static_cast<double>(d)))),
-      scale_log2_(soft_(scale_ * kLog2e)) {}
+      scale_(soft_(r.softmax_scale > 0 ? r.softmax_scale : 1.0 / std::sqrt(static_cast<double>(d)))),
+      scale_log2_(soft_(scale_ * kLog2e)),
+      report_descale_(1) {
+  if (r.exp_offset != 0 && r.scale_stage != ScaleStage::log2e_fold) {
+    throw std::invalid_argument("exp_offset: " + std::to_string(r.exp_offset) + " needs scale_stage log2e_fold");
+  }
+  if (qk_descale == 1) return;
+  // FA3 flash_fwd_kernel_sm90.h: softmax_scale_log2 *= q_descale * k_descale (one binary32 multiply).
+  if (r.scale_stage == ScaleStage::multiply) scale_ = soft_(scale_ * qk_descale);
+  else scale_log2_ = soft_(scale_log2_ * qk_descale);
+  report_descale_ = qk_descale;
+}
 
 double SoftmaxKernel::exp_of(double arg) const {
   switch (r_.exp) {
@@ -68,7 +80,11 @@ double SoftmaxKernel::exp_of(double arg) const {
 double SoftmaxKernel::exponential(double x, double m) const {
   if (r_.scale_stage == ScaleStage::log2e_fold) {
     // FlashAttention-2 softmax.h scale_apply_exp2: exp2f(x * scale_log2 − max_scaled), one ffma.
-    const double max_scaled = soft_(m * scale_log2_);
+    // With FA3's Max_offset: max * scale − offset, contracted to one fma by nvcc (default --fmad=true).
+    const double max_scaled = r_.exp_offset == 0 ? soft_(m * scale_log2_)
+                              : r_.softmax_format == formats::binary32()
+                                  ? static_cast<double>(std::fma(f32(m), f32(scale_log2_), -static_cast<float>(r_.exp_offset)))
+                                  : soft_(std::fma(m, scale_log2_, -static_cast<double>(r_.exp_offset)));
     const double t = r_.softmax_format == formats::binary32()
                          ? static_cast<double>(std::fma(f32(x), f32(scale_log2_), f32(-max_scaled)))  // fmaf
                          : soft_(std::fma(x, scale_log2_, -max_scaled));
@@ -121,9 +137,12 @@ WeightPlan SoftmaxKernel::weights(std::vector<double> scores, AttentionRow& row)
         break;
       case ScaleStage::log2e_fold:
         x[j] = soft_(scores[j]);
-        row.logits[j] = scores[j] * scale_;
+        row.logits[j] = scores[j] * report_descale_ * scale_;
         break;
     }
+  }
+  if (report_descale_ != 1) {
+    for (double& s : scores) s *= report_descale_;  // a binary32 dot times a binary32 descale: exact in binary64
   }
   row.scores = std::move(scores);
   WeightPlan plan;
@@ -267,14 +286,16 @@ void SoftmaxKernel::output(const WeightPlan& plan, std::span<const std::uint16_t
   output_impl(plan, values, d, row);
 }
 
-void exact_weights(std::span<const double> hi, std::span<const double> lo, std::size_t d, AttentionRow& row) {
+void exact_weights(std::span<const double> hi, std::span<const double> lo, std::size_t d, AttentionRow& row,
+                   double softmax_scale) {
   const std::size_t n = hi.size();
   const long double root = std::sqrt(static_cast<long double>(d));
   std::vector<long double> z(n);
   row.scores.assign(hi.begin(), hi.end());
   row.logits.resize(n);
   for (std::size_t j = 0; j < n; ++j) {
-    z[j] = (static_cast<long double>(hi[j]) + static_cast<long double>(lo[j])) / root;
+    const long double s = static_cast<long double>(hi[j]) + static_cast<long double>(lo[j]);
+    z[j] = softmax_scale > 0 ? s * softmax_scale : s / root;
     row.logits[j] = static_cast<double>(z[j]);
   }
   const long double m = *std::max_element(z.begin(), z.end());

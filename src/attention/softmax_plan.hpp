@@ -25,7 +25,10 @@ struct WeightPlan {
 class SoftmaxKernel {
  public:
   // value_format: the format of every v (decides the exact-product fast path of the PV accumulation).
-  SoftmaxKernel(const AttentionRecipe& recipe, std::size_t d, const Format& value_format);
+  // qk_descale: RN32(q_scale · k_scale) of an FP8 QK recipe whose qk_descale stage is softmax_scale (folded into
+  // the kernel's scale; the reported scores are multiplied by it in binary64), else 1.
+  // Throws std::invalid_argument naming exp_offset when it is set without scale_stage log2e_fold.
+  SoftmaxKernel(const AttentionRecipe& recipe, std::size_t d, const Format& value_format, double qk_descale = 1);
 
   // From the raw scores (before score_format): row.scores, row.logits, row.weights (effective) and the plan.
   WeightPlan weights(std::vector<double> raw_scores, AttentionRow& row) const;
@@ -57,11 +60,14 @@ class SoftmaxKernel {
   bool exact_products_;
   NearestEvenRounder score_, logit_, weight_, acc_, out_, soft_, sum_;
   double scale_, scale_log2_;
+  double report_descale_;  // the folded FP8 descale, for reported scores (1 otherwise)
 };
 
-// The exact softmax of a head from its double-double scores (hi, lo): row.scores (= hi), logits z = s/sqrt(d) and
-// weights in long double (expl, Neumaier sums), weights rounded to binary64.
-void exact_weights(std::span<const double> hi, std::span<const double> lo, std::size_t d, AttentionRow& row);
+// The exact softmax of a head from its double-double scores (hi, lo): row.scores (= hi), logits z = s/sqrt(d) (or
+// z = s · softmax_scale when softmax_scale > 0, the given binary64 taken as exact) and weights in long double (expl,
+// Neumaier sums), weights rounded to binary64.
+void exact_weights(std::span<const double> hi, std::span<const double> lo, std::size_t d, AttentionRow& row,
+                   double softmax_scale = 0);
 // row.output = Σ_j w_j v_j by the exact PV kernel (products rounded to binary64, TwoSum sums), values binary32 or
 // binary64 rows.
 void exact_output(std::span<const float> values, std::size_t d, AttentionRow& row);

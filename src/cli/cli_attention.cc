@@ -28,7 +28,7 @@ HeadStatistics measure(const AttentionSetup& s, int threads) {
   attention::check_attention_input(pipeline, s.layout, s.vectors);
   const auto emulated = attention::emulate_attention(pipeline, s.recipe, s.layout, s.vectors, threads);
   const auto exact = attention::exact_attention(s.spec, s.pipeline_context, s.rope_recipe.input_format, s.layout,
-                                                s.vectors, threads);
+                                                s.vectors, threads, s.recipe.softmax_scale);
   HeadStatistics stats(emulated.size());
   for (std::size_t h = 0; h < emulated.size(); ++h) {
     const attention::RowErrors e = attention::row_errors(exact[h], emulated[h], s.top_k);
@@ -157,7 +157,7 @@ void add_attention_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "attention", "Attention at absolute positions through a real kernel's recipe vs the exact reference");
   sub->add_option("--preset", o->preset, "Attention preset (default flash-attention-2-bf16): hf-eager-bf16, "
-                                         "hf-sdpa-math-bf16, flash-attention-2-bf16, flashinfer-decode-bf16, "
+                                         "hf-sdpa-math-bf16, flash-attention-2-bf16, flash-attention-3-fp8, flashinfer-decode-bf16, "
                                          "vllm-paged-v1-bf16, llama.cpp-cpu-fa, llama.cpp-cpu, fp32, fp64")->type_name("P");
   sub->add_option("--rope-preset", o->rope_preset, "RoPE preset (default: the attention preset's pair)")->type_name("R");
   add_spec_options(*sub, o->spec);

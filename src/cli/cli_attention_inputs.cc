@@ -116,8 +116,10 @@ AttentionSetup resolve_attention(const AttentionOptions& o) {
   s.recipe = parse_argument("--preset", [&] { return attention::attention_preset(o.preset); });
   s.rope_recipe = o.rope_preset.empty() ? attention::paired_rope_recipe(s.recipe)
                                         : parse_argument("--rope-preset", [&] { return rope::preset(o.rope_preset); });
-  apply_overrides(o.overrides, s.recipe, s.rope_recipe);
   s.spec = resolve_spec(o.spec);
+  // The model's own softmax scale where its code departs from head_dim^-0.5 (DeepSeek YaRN mscale²); --set wins.
+  s.recipe = attention::with_model_softmax_scale(std::move(s.recipe), s.spec);
+  apply_overrides(o.overrides, s.recipe, s.rope_recipe);
   s.context = parse_context_argument(o.context);
   const auto last = static_cast<std::uint64_t>(s.context - 1);
   const std::uint64_t query = o.query_position ? integer_in_range("--query-position", *o.query_position, 0, last) : last;

@@ -15,7 +15,7 @@ HeadStatistics measure_prefill(const AttentionSetup& s, int threads) {
   attention::check_prefill_input(pipeline, block, vectors);
   const auto emulated = attention::emulate_prefill(pipeline, s.recipe, block, vectors, threads);
   const auto exact = attention::exact_prefill(s.spec, s.pipeline_context, s.rope_recipe.input_format, block, vectors,
-                                              threads);
+                                              threads, s.recipe.softmax_scale);
   const std::size_t b = s.queries;
   const auto rows_of = [b](const std::vector<attention::AttentionRow>& rows, std::size_t h) {
     return std::span(rows).subspan(h * b, b);

@@ -212,6 +212,10 @@ RopeSpec rope_spec_from_hf_config(std::string_view json_text) {
 
   RopeSpec spec;
   spec.head_dim = head_dim_of(config);
+  // DeepSeek MLA: the softmax scale uses qk_head_dim = qk_nope_head_dim + qk_rope_head_dim (models.md §1).
+  if (const auto nope = integer(config, "qk_nope_head_dim", "qk_nope_head_dim")) {
+    if (config.contains("qk_rope_head_dim")) spec.qk_head_dim = dimension("qk_nope_head_dim", *nope) + spec.head_dim;
+  }
   const std::optional<double> theta = number_either(config, params, prefix, "rope_theta");
   spec.base = theta ? *theta : number(config, "rotary_emb_base", "rotary_emb_base").value_or(10000.0);
   std::optional<double> partial = number_either(config, params, prefix, "partial_rotary_factor");

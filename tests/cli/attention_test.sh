@@ -60,6 +60,26 @@ run attention --model llama-3-8b --context 64 --json --csv "$scratch/both.csv"
 expect_equal "--json with --csv: exit" "$status" 0
 expect_contains "--json with --csv: csv" "$(<"$scratch/both.csv")" "0,kl_exact_emulated,"
 
+# --- DeepSeek's softmax scale from its config: qk_head_dim^-0.5 * mscale^2 as Python floats (modeling code order);
+# --set overrides it; other models keep head_dim^-0.5 ("default").
+run attention --model deepseek-v3 --context 64 --json
+expect_equal "deepseek-v3: exit" "$status" 0
+expect_equal "deepseek-v3 softmax_scale vs python" \
+  "$(python3 -c 'import json, math, sys
+got = float(json.load(sys.stdin)["stages"]["softmax_scale"])
+m = 0.1 * 1.0 * math.log(40) + 1.0
+print(got == 192 ** -0.5 * m * m)' <<<"$out")" "True"
+run attention --model deepseek-v3 --context 64 --set softmax_scale=default --json
+expect_contains "deepseek-v3 --set softmax_scale=default" "$out" '"softmax_scale": "default"'
+run attention --model llama-3-8b --context 64 --json
+expect_contains "llama softmax_scale default" "$out" '"softmax_scale": "default"'
+run attention --model llama-3-8b --context 64 --set score_chunk=16 --json
+expect_contains "score_chunk recorded" "$out" '"score_chunk": "16"'
+# --- FP8 QK: the FA3 FP8 preset runs and records its stages.
+run attention --preset flash-attention-3-fp8 --model llama-3-8b --context 256 --json
+expect_equal "fp8: exit" "$status" 0
+expect_contains "fp8: key stage" "$out" '"key_quantization": "e4m3fn:scale=1:apply=divide"'
+expect_contains "fp8: rope pair" "$out" '"rope_preset": "vllm-fp8-kv"'
 
 run attention --preset hf-eager-bf16 --model llama-3-8b --context 256 --reset 100 --csv "$scratch/table.csv"
 expect_equal "--reset: exit" "$status" 0
@@ -77,6 +97,14 @@ expect_usage_error "NaN query" "--q-file" -- \
   attention --base 10000 --dim 4 --context 3 --q-file "$scratch/qnan.csv" --k-file "$scratch/k.csv"
 expect_usage_error "unknown preset" "--preset" "allowed" -- attention --model llama-3-8b --context 64 --preset nope
 expect_usage_error "bad stage" "--set" "softmax_block" -- attention --model llama-3-8b --context 64 --set softmax_block=0
+expect_usage_error "bad softmax scale" "--set" "softmax_scale" -- attention --model llama-3-8b --context 64 --set softmax_scale=-1
+expect_usage_error "bad fp8 scale" "--set" "key_quantization" -- \
+  attention --preset flash-attention-3-fp8 --model llama-3-8b --context 64 --set key_quantization=e4m3fn:scale=0
+expect_usage_error "fp8 with split_sqrt" "query_quantization" -- \
+  attention --preset hf-sdpa-math-bf16 --model llama-3-8b --context 64 --set query_quantization=e4m3fn
+expect_usage_error "exp_offset without the fold" "exp_offset" -- \
+  attention --preset hf-eager-bf16 --model llama-3-8b --context 64 --set exp_offset=8
+expect_usage_error "bad score chunk" "--set" "score_chunk" -- attention --model llama-3-8b --context 64 --set score_chunk=-1
 expect_usage_error "bad shift" "--shift" -- attention --model llama-3-8b --context 64 --shift 5,,6
 expect_usage_error "needle after query" "--needle" -- attention --model llama-3-8b --context 64 --query-position 10 --needle 11
 expect_usage_error "reset at the first key" "--reset" "[1, 255]" -- attention --model llama-3-8b --context 256 --reset 0

@@ -70,15 +70,17 @@ std::vector<AttentionRow> emulate_attention(const rope::Pipeline& pipeline, cons
 //  - rotation: cos/sin of m·ω_n from rope::fast_reference_rotation (ω exact, reduction exact, cos/sin within 1 ulp
 //    of binary64), each rotated coordinate y0 = k0 c − k1 s formed as an exact double-double (error-free products);
 //  - scores: Σ_i y_q,i y_k,i in double-double;
-//  - softmax in x87 long double (64-bit significand, Neumaier sums): z = s / sqrt(d), w = expl(z − max) / Σ expl(z − max),
-//    rounded to binary64;
+//  - softmax in x87 long double (64-bit significand, Neumaier sums): z = s / sqrt(d) (softmax_scale > 0: z = s ·
+//    softmax_scale, the given binary64 taken as the exact scale, e.g. the model's mscale² scale as its code holds it),
+//    w = expl(z − max) / Σ expl(z − max), rounded to binary64;
 //  - output Σ_j w_j v_j: each product rounded to binary64, summed error-free (TwoSum; a Highway kernel).
 // Error bound (contract, checked against MPFR in tests/attention/exact_reference_test.cc):
 //   |s − s*| <= 2^-50 · Σ_n (|q0|+|q1|)(|k0|+|k1|) + 2^-100 · Σ_i |q_i k_i| (cos/sin 1 ulp dominates);
 //   |w_j − w*_j| <= w*_j · (2 max_j |z_j − z*_j| + 2^-58) for n <= 2^20 keys;
 //   |o_i − o*_i| <= Σ_j |w_j − w*_j| |v_ji| + 2^-52 Σ_j w*_j |v_ji| + ulp(o*_i)/2.
 std::vector<AttentionRow> exact_attention(const rope::RopeSpec& spec, long context_length, const Format& input_format,
-                                          const Layout& layout, const HeadVectors& vectors, int threads = 0);
+                                          const Layout& layout, const HeadVectors& vectors, int threads = 0,
+                                          double softmax_scale = 0);
 
 // The score bound above for one (q, k) pair (values already rounded to the input format).
 double exact_score_bound(const rope::RopeSpec& spec, std::span<const double> q, std::span<const double> k);

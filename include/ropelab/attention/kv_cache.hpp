@@ -46,9 +46,9 @@ class KeyValueCache {
 
 // The emulated row (first) and the exact row (second) of the stored query q (d values, binary32 values) over the
 // cache. The emulated row follows `recipe` from score accumulation on (score_accumulation must be fp32: the fused
-// kernel's; std::invalid_argument otherwise); `value_format` is the format the cached values hold (for the PV fast
+// kernel's, in sequential order (score_chunk 0), and no FP8 QK; std::invalid_argument otherwise); `value_format` is the format the cached values hold (for the PV fast
 // path). The exact row: scores as compensated binary64 sums of the exact products (|error| <= 2·d·2^-106 Σ|q_x k_x|),
-// softmax and output as exact_attention's. Threads split the keys; bits do not depend on them or the SIMD target.
+// softmax and output as exact_attention's (with recipe.softmax_scale). Threads split the keys; bits do not depend on them or the SIMD target.
 std::pair<AttentionRow, AttentionRow> emulate_and_exact_cached(const AttentionRecipe& recipe, const Format& value_format,
                                                                std::span<const double> q, const KeyValueCache& cache,
                                                                int threads = 0);

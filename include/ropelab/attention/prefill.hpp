@@ -54,9 +54,10 @@ void check_prefill_input(const rope::Pipeline& pipeline, const PrefillLayout& la
 std::vector<AttentionRow> emulate_prefill(const rope::Pipeline& pipeline, const AttentionRecipe& recipe,
                                           const PrefillLayout& layout, const PrefillVectors& vectors, int threads = 0);
 
-// The exact rows, [head · queries + i] (contract and error bound: exact_attention).
+// The exact rows, [head · queries + i] (contract and error bound: exact_attention, softmax_scale as there).
 std::vector<AttentionRow> exact_prefill(const rope::RopeSpec& spec, long context_length, const Format& input_format,
-                                        const PrefillLayout& layout, const PrefillVectors& vectors, int threads = 0);
+                                        const PrefillLayout& layout, const PrefillVectors& vectors, int threads = 0,
+                                        double softmax_scale = 0);
 
 // Row errors over the rows of one head's block: the largest and the mean of every field of RowErrors over the rows
 // (a row's own max/mean first, as row_errors computes it), and the fraction of rows whose top-1 key agrees.

@@ -19,7 +19,7 @@ namespace ropelab::attention {
 HeadVectors gaussian_heads(int heads, int dim, std::size_t keys, double rho, double scale, std::uint64_t seed);
 
 struct ShiftExperiment {
-  std::string preset;      // attention preset (paired with its RoPE preset)
+  std::string preset;      // attention preset (paired with its RoPE preset; with_model_softmax_scale for the spec)
   rope::RopeSpec spec;
   long context = 1024;     // L
   std::vector<std::int64_t> shifts;
@@ -51,6 +51,7 @@ KeyCollisions key_collisions(const rope::Pipeline& pipeline, const AttentionReci
                              const HeadVectors& vectors, int threads = 0);
 
 // The same on the seeded Gaussian decode layout 0..L−1 (no sink): the fraction of keys that collide, mean over heads.
+// The preset runs with_model_softmax_scale(preset, spec).
 struct CollisionFractions {
   double moved = 0, swapped = 0;
 };

@@ -77,6 +77,9 @@ struct RopeSpec {
   Pairing pairing = Pairing::half_split;
   long max_position_embeddings = 4096;
   Scaling scaling = scaling::None{};
+  // The head dimension of the whole q·k when only part of it is rotary and the rest is not modelled here (DeepSeek
+  // MLA: qk_nope_head_dim + qk_rope_head_dim = 192, the d of its softmax scale d^-0.5); 0: head_dim.
+  int qk_head_dim = 0;
 };
 
 // The HF rope_type name of the spec's scaling ("default", "linear", "dynamic", "yarn", "llama3", "longrope").
