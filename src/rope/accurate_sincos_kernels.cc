@@ -104,15 +104,30 @@ void SinCosArray(const double* x, double* HWY_RESTRICT sin_out, double* cos_out,
   const hn::ScalableTag<double> d;
   const std::size_t lanes = hn::Lanes(d);
   std::size_t i = 0;
-  for (; i + 2 * lanes <= n; i += 2 * lanes) {  // two independent vectors per step: the Horner chains overlap
-    hn::Vec<decltype(d)> s0, c0, s1, c1;
+  // Four independent vectors per step: eight Horner chains in flight hide the multiply-add latency.
+  for (; i + 4 * lanes <= n; i += 4 * lanes) {
+    hn::Vec<decltype(d)> s0, c0, s1, c1, s2, c2, s3, c3;
     const auto x0 = hn::LoadU(d, x + i), x1 = hn::LoadU(d, x + i + lanes);
-    SinCosLanes(d, x0, outside, s0, c0);
-    SinCosLanes(d, x1, outside, s1, c1);
+    const auto x2 = hn::LoadU(d, x + i + 2 * lanes), x3 = hn::LoadU(d, x + i + 3 * lanes);
+    if (HWY_LIKELY(AllReducible(d, x0) && AllReducible(d, x1) && AllReducible(d, x2) && AllReducible(d, x3))) {
+      SinCosVector(d, x0, s0, c0);
+      SinCosVector(d, x1, s1, c1);
+      SinCosVector(d, x2, s2, c2);
+      SinCosVector(d, x3, s3, c3);
+    } else {
+      SinCosLanes(d, x0, outside, s0, c0);
+      SinCosLanes(d, x1, outside, s1, c1);
+      SinCosLanes(d, x2, outside, s2, c2);
+      SinCosLanes(d, x3, outside, s3, c3);
+    }
     hn::StoreU(ToTable(d, s0, to_bfloat16), d, sin_out + i);
     hn::StoreU(ToTable(d, c0, to_bfloat16), d, cos_out + i);
     hn::StoreU(ToTable(d, s1, to_bfloat16), d, sin_out + i + lanes);
     hn::StoreU(ToTable(d, c1, to_bfloat16), d, cos_out + i + lanes);
+    hn::StoreU(ToTable(d, s2, to_bfloat16), d, sin_out + i + 2 * lanes);
+    hn::StoreU(ToTable(d, c2, to_bfloat16), d, cos_out + i + 2 * lanes);
+    hn::StoreU(ToTable(d, s3, to_bfloat16), d, sin_out + i + 3 * lanes);
+    hn::StoreU(ToTable(d, c3, to_bfloat16), d, cos_out + i + 3 * lanes);
   }
   for (; i < n; i += lanes) {
     const std::size_t count = std::min(lanes, n - i);

@@ -31,65 +31,66 @@ HWY_INLINE hn::Vec<D> RoundBits32(D d, hn::Vec<D> x, int shift) {
   return hn::BitCast(d, hn::And(hn::Add(bits, hn::Add(half, odd)), keep));
 }
 
-// The tile's table in binary32 (exact: table-format values) and its magnitudes, in one pass.
+// The tile's table in binary32 (exact: table-format values), and whether every value is finite with magnitude
+// <= largest and either 0 or >= smallest_nonzero (one pass; the magnitudes the range tests allow).
 template <class D>
-HWY_INLINE TableBounds NarrowTable(D d, const Binary32ScoreTile& t) {
+HWY_INLINE bool NarrowTable(D, const Binary32ScoreTile& t, double smallest_nonzero, double largest) {
   const hn::Repartition<double, D> dd;
   const hn::Rebind<float, decltype(dd)> dh;  // binary32 lanes as many as dd's
-  const std::size_t wide = hn::Lanes(dd);
+  const std::size_t wide = hn::Lanes(dd), valid = t.valid, stride = t.table_stride, pairs = t.pairs;
+  const auto low = hn::Set(dd, smallest_nonzero), high = hn::Set(dd, std::min(largest, 0x1.fffffep127));
+  const auto zero = hn::Zero(dd);
+  auto in_range = hn::FirstN(dd, wide);
+  bool scalar_ok = true;
   for (const auto& [table, out] : {std::pair{t.cos_table, t.cos}, std::pair{t.sin_table, t.sin}}) {
-    for (std::size_t n = 0; n < t.pairs; ++n) {
-      const double* row = table + n * t.table_stride;
-      float* narrow = out + n * kScoreTile;
+    for (std::size_t n = 0; n < pairs; ++n) {
+      const double* HWY_RESTRICT row = table + n * stride;
+      float* HWY_RESTRICT narrow = out + n * kScoreTile;
       std::size_t w = 0;
-      for (; w + wide <= t.valid; w += wide) hn::StoreU(hn::DemoteTo(dh, hn::LoadU(dd, row + w)), dh, narrow + w);
-      for (; w < t.valid; ++w) narrow[w] = static_cast<float>(row[w]);
+      for (; w + wide <= valid; w += wide) {
+        const auto v = hn::LoadU(dd, row + w);
+        const auto a = hn::Abs(v);  // NaN fails a <= high
+        in_range = hn::And(in_range, hn::And(hn::Le(a, high), hn::Or(hn::Eq(a, zero), hn::Ge(a, low))));
+        hn::StoreU(hn::DemoteTo(dh, v), dh, narrow + w);
+      }
+      for (; w < valid; ++w) {
+        const double a = std::abs(row[w]);
+        scalar_ok = scalar_ok && a <= std::min(largest, 0x1.fffffep127) && (a == 0 || a >= smallest_nonzero);
+        narrow[w] = static_cast<float>(row[w]);
+      }
       for (; w < kScoreTile; ++w) narrow[w] = 0.0f;
     }
   }
-  const std::size_t lanes = hn::Lanes(d);
-  const auto zero = hn::Zero(d), infinity = hn::Set(d, HUGE_VALF), finite_max = hn::Set(d, 0x1.fffffep127f);
-  auto largest = zero, smallest = infinity;
-  auto finite = hn::FirstN(d, lanes);
-  for (const float* table : {t.cos, t.sin}) {
-    for (std::size_t e = 0; e < t.pairs * kScoreTile; e += lanes) {
-      const auto a = hn::Abs(hn::LoadU(d, table + e));
-      finite = hn::And(finite, hn::Le(a, finite_max));  // false for NaN and infinities
-      largest = hn::Max(largest, a);
-      smallest = hn::Min(smallest, hn::IfThenElse(hn::Eq(a, zero), infinity, a));
-    }
-  }
-  HWY_ALIGN float big[hn::MaxLanes(d)], small[hn::MaxLanes(d)];
-  hn::Store(largest, d, big);
-  hn::Store(smallest, d, small);
-  TableBounds b;
-  b.finite = hn::AllTrue(d, finite);
-  for (std::size_t k = 0; k < lanes; ++k) {
-    b.largest = std::max(b.largest, static_cast<double>(big[k]));
-    b.smallest_nonzero = std::min(b.smallest_nonzero, static_cast<double>(small[k]));
-  }
-  return b;
+  return scalar_ok && hn::AllTrue(dd, in_range);
 }
 
 bool ScoreTileBinary32Kernel(const Binary32ScoreTile& t) {
   const hn::ScalableTag<float> d;
   const std::size_t lanes = hn::Lanes(d);
   const int p = 24 - t.op_shift;
-  const TableBounds bounds = NarrowTable(d, t);
-  // The dot's products: |y| <= max(|k|, 2 |k| |c| (1 + 2^-p)^2) and a nonzero rotated y is >= the spacing of the
-  // op format at the smallest nonzero product, >= k_min c_min 2^-p (pass-through coordinates: >= k_min).
-  const double grow = 1 + std::ldexp(1.0, -p);
-  const double y_largest = std::max(t.k_largest, 2 * t.k_largest * bounds.largest * grow * grow * (1 + 0x1p-50));
-  if (!bounds.finite || !(t.q_largest * y_largest * (1 + 0x1p-50) <= 0x1p127)) return false;
-  const double y_smallest =
-      std::min(t.k_smallest_nonzero, t.k_smallest_nonzero * bounds.smallest_nonzero * std::ldexp(1.0, -p));
-  if (t.q_smallest_nonzero != HUGE_VAL && y_smallest != HUGE_VAL &&
-      !(t.q_smallest_nonzero * y_smallest * (1 - 0x1p-50) >= 0x1p-126)) {
-    return false;
+  // The range tests as bounds on the table's magnitudes C (nonzero values >= c_low, all <= c_high), each a
+  // sufficient condition with a 2^-48 margin for the roundings of these divisions:
+  //  - op roundings in the normal range (score_tile's pair test for the key's extreme magnitudes, so for every
+  //    pair): 2 K C (1 + 2^-p)^2 <= max_finite, and k_min C >= min_normal 2^p;
+  //  - the dot's products exact binary32 normals: |y| <= max(K, 2 K C (1 + 2^-p)^2) with |q| max |y| max <= 2^127,
+  //    and a nonzero y >= min(k_min, k_min C 2^-p) (a rotated y is >= the op format's spacing at the smallest
+  //    nonzero product) with q_min y_min >= 2^-126.
+  const double grow2 = (1 + std::ldexp(1.0, -p)) * (1 + std::ldexp(1.0, -p));
+  const double widen = 1 + 0x1p-48, narrow = 1 - 0x1p-48;
+  const bool keys_zero = t.k_largest == 0, q_zero = t.q_largest == 0;
+  if (!std::isfinite(t.k_largest) || !std::isfinite(t.q_largest)) return false;
+  if (!(t.q_largest * t.k_largest * widen <= 0x1p127)) return false;  // pass-through coordinates
+  double c_high = HUGE_VAL, c_low = 0;
+  if (!keys_zero) {
+    c_high = t.op_max_finite / (2 * t.k_largest * grow2) * narrow;
+    if (!q_zero) c_high = std::min(c_high, 0x1p127 / (t.q_largest * 2 * t.k_largest * grow2) * narrow);
+    c_low = std::ldexp(t.op_min_normal, p) / t.k_smallest_nonzero * widen;
+    if (!q_zero) {
+      if (!(t.q_smallest_nonzero * t.k_smallest_nonzero * narrow >= 0x1p-126)) return false;  // pass-through
+      c_low = std::max(c_low, std::ldexp(0x1p-126, p) / (t.q_smallest_nonzero * t.k_smallest_nonzero) * widen);
+    }
   }
-  // The pair test for the key's smallest nonzero and largest magnitudes covers every pair.
-  const double k_smallest = t.k_smallest_nonzero == HUGE_VAL ? 0.0 : t.k_smallest_nonzero;
-  if (!pair_in_normal_range(bounds, t.k_largest, k_smallest, p, t.op_min_normal, t.op_max_finite)) return false;
+  if (!NarrowTable(d, t, c_low, c_high)) return false;
   for (std::size_t x = 0; x < t.head_dim; ++x) {  // pass-through coordinates (rotated ones are overwritten)
     const auto kx = hn::Set(d, t.k[x]);
     for (std::size_t w = 0; w < kScoreTile; w += lanes) hn::StoreU(kx, d, t.y + x * kScoreTile + w);

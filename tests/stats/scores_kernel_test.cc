@@ -8,11 +8,15 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <string>
 #include <random>
 #include <utility>
 #include <vector>
 
+#include "pipeline_scores_kernel.hpp"
 #include "precision/simd_targets.hpp"
+#include "ropelab/nearest_even.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/pipeline.hpp"
 #include "ropelab/stats/scores.hpp"
@@ -132,4 +136,62 @@ TEST_CASE("pipeline scores: the SIMD kernel equals the stages by hand on adversa
       }
     }
   }
+}
+
+TEST_CASE("binary32-lane tile: equals the binary64 tile where it runs, refuses tiles its range tests exclude", "[scores-kernel]") {
+  namespace detail = ropelab::stats::detail;
+  using detail::kScoreTile;
+  const std::size_t d = 16, pairs = 8;
+  std::mt19937_64 rng(9);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  const auto bf16 = [](double x) { return round_value(x, formats::bfloat16()); };
+  std::vector<double> q(d), k(d), cos(pairs * kScoreTile), sin(pairs * kScoreTile);
+  for (std::size_t x = 0; x < d; ++x) q[x] = bf16(normal(rng)), k[x] = bf16(normal(rng));
+  for (std::size_t e = 0; e < cos.size(); ++e) {
+    const double a = 0.37 * static_cast<double>(e);
+    cos[e] = bf16(std::cos(a));
+    sin[e] = bf16(std::sin(a));
+  }
+  std::vector<int> first(pairs), second(pairs);
+  for (std::size_t n = 0; n < pairs; ++n) first[n] = static_cast<int>(n), second[n] = static_cast<int>(n + pairs);
+  const Format b16 = formats::bfloat16();
+  const NearestEvenRounder rounder(b16);
+  detail::LaneRounding op;
+  REQUIRE(detail::lane_rounding(b16, rounder, op));
+  // Runs both kernels on (q, k, cos, sin); returns whether the binary32 one ran, and checks equal bits when it did.
+  const auto run = [&](const std::vector<double>& qv, const std::vector<double>& kv, const std::vector<double>& c,
+                       const std::vector<double>& s) {
+    std::vector<double> y(d * kScoreTile), wide(kScoreTile), narrow_out(kScoreTile);
+    detail::score_tile({.pairs = pairs, .head_dim = d, .cos = c.data(), .sin = s.data(), .k = kv.data(), .q = qv.data(),
+                        .first = first.data(), .second = second.data(), .op = op, .storage = op, .cache = op,
+                        .skip_storage = true, .skip_cache = true, .y = y.data(), .out = wide.data()});
+    std::vector<float> qf(qv.begin(), qv.end()), kf(kv.begin(), kv.end()), cf(c.size()), sf(s.size()), yf(d * kScoreTile);
+    detail::Binary32ScoreTile t{.pairs = pairs, .head_dim = d, .cos_table = c.data(), .sin_table = s.data(),
+                                .table_stride = kScoreTile, .cos = cf.data(), .sin = sf.data(), .k = kf.data(),
+                                .q = qf.data(), .first = first.data(), .second = second.data(), .op_shift = 16,
+                                .op_min_normal = b16.min_normal(), .op_max_finite = b16.max_finite(), .y = yf.data(),
+                                .out = narrow_out.data()};
+    t.q_smallest_nonzero = t.k_smallest_nonzero = HUGE_VAL;
+    for (double v : qv) t.q_largest = std::max(t.q_largest, std::abs(v)), t.q_smallest_nonzero = v ? std::min(t.q_smallest_nonzero, std::abs(v)) : t.q_smallest_nonzero;
+    for (double v : kv) t.k_largest = std::max(t.k_largest, std::abs(v)), t.k_smallest_nonzero = v ? std::min(t.k_smallest_nonzero, std::abs(v)) : t.k_smallest_nonzero;
+    const bool ran = detail::score_tile_binary32(t);
+    if (ran) CHECK(differing(wide, narrow_out) == 0);
+    return ran;
+  };
+  ropelab::testing::for_each_simd_target([&](const std::string&) {
+    CHECK(run(q, k, cos, sin));
+    std::vector<double> qt(q), kt(k);
+    for (double& v : qt) v = std::ldexp(v, -60);
+    for (double& v : kt) v = std::ldexp(v, -70);
+    CHECK_FALSE(run(qt, kt, cos, sin));  // q_x k_x below binary32's normal range
+    std::vector<double> c(cos);
+    c[5] = 0x1p-115;  // k c below bf16's min_normal 2^8: an op rounding would meet a subnormal
+    CHECK_FALSE(run(q, k, c, sin));
+    c[5] = std::numeric_limits<double>::quiet_NaN();
+    CHECK_FALSE(run(q, k, c, sin));
+    c[5] = HUGE_VAL;
+    CHECK_FALSE(run(q, k, c, sin));
+    for (double& v : kt = k) v = std::ldexp(v, 126);  // 2 |k| |c| beyond bf16's max_finite
+    CHECK_FALSE(run(q, kt, cos, sin));
+  });
 }
