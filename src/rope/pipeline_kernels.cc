@@ -33,25 +33,28 @@ void RoundToBinary32(double* HWY_RESTRICT x, std::size_t n) {
   for (; i < n; ++i) x[i] = static_cast<float>(x[i]);
 }
 
-void AngleRowsBinary32(const double* HWY_RESTRICT position, std::size_t rows, const double* HWY_RESTRICT omega,
-                       std::size_t pairs, double* HWY_RESTRICT angle) {
+// out[a * cols + b] = (double)(float)(scalar[a] * vector[b]): one row per broadcast value, the other factor along the
+// lanes. The angle rows (positions broadcast, omega along the lanes) and the angle pairs (the other way round) are
+// both this outer product; the binary64 product is commutative, so either gives the same bits.
+void OuterProductBinary32(const double* HWY_RESTRICT scalar, std::size_t rows, const double* HWY_RESTRICT vector,
+                          std::size_t cols, double* HWY_RESTRICT out) {
   const hn::ScalableTag<double> d;
   const hn::Rebind<float, decltype(d)> df;
   const std::size_t lanes = hn::Lanes(d);
-  for (std::size_t j = 0; j < rows; ++j) {
-    const auto m = hn::Set(d, position[j]);
-    double* row = angle + j * pairs;
-    std::size_t i = 0;
-    for (; i + lanes <= pairs; i += lanes) {
-      const auto v = hn::Mul(m, hn::LoadU(d, omega + i));
+  for (std::size_t a = 0; a < rows; ++a) {
+    const auto m = hn::Set(d, scalar[a]);
+    double* row = out + a * cols;
+    std::size_t b = 0;
+    for (; b + lanes <= cols; b += lanes) {
+      const auto v = hn::Mul(m, hn::LoadU(d, vector + b));
       if (AllInRange(d, v)) {
-        hn::StoreU(hn::PromoteTo(d, hn::DemoteTo(df, v)), d, row + i);
+        hn::StoreU(hn::PromoteTo(d, hn::DemoteTo(df, v)), d, row + b);
       } else {  // the products as stored, then the scalar cast (the same form as RoundToBinary32's)
-        hn::StoreU(v, d, row + i);
-        for (std::size_t k = i; k < i + lanes; ++k) row[k] = static_cast<float>(row[k]);
+        hn::StoreU(v, d, row + b);
+        for (std::size_t k = b; k < b + lanes; ++k) row[k] = static_cast<float>(row[k]);
       }
     }
-    for (; i < pairs; ++i) row[i] = static_cast<float>(position[j] * omega[i]);
+    for (; b < cols; ++b) row[b] = static_cast<float>(scalar[a] * vector[b]);
   }
 }
 
@@ -71,29 +74,6 @@ void RoundToBinary32ThenBfloat16(double* HWY_RESTRICT x, std::size_t n) {
   for (; i < n; ++i) x[i] = round_value(static_cast<float>(x[i]), bfloat16);
 }
 
-// AngleRowsBinary32 with the loops the other way round: pair-major output, positions along the lanes.
-void AnglePairsBinary32(const double* HWY_RESTRICT position, std::size_t count, const double* HWY_RESTRICT omega,
-                        std::size_t pairs, double* HWY_RESTRICT angle) {
-  const hn::ScalableTag<double> d;
-  const hn::Rebind<float, decltype(d)> df;
-  const std::size_t lanes = hn::Lanes(d);
-  for (std::size_t i = 0; i < pairs; ++i) {
-    const auto w = hn::Set(d, omega[i]);
-    double* column = angle + i * count;
-    std::size_t j = 0;
-    for (; j + lanes <= count; j += lanes) {
-      const auto v = hn::Mul(hn::LoadU(d, position + j), w);
-      if (AllInRange(d, v)) {
-        hn::StoreU(hn::PromoteTo(d, hn::DemoteTo(df, v)), d, column + j);
-      } else {  // the products as stored, then the scalar cast (the same form as RoundToBinary32's)
-        hn::StoreU(v, d, column + j);
-        for (std::size_t k = j; k < j + lanes; ++k) column[k] = static_cast<float>(column[k]);
-      }
-    }
-    for (; j < count; ++j) column[j] = static_cast<float>(position[j] * omega[i]);
-  }
-}
-
 }  // namespace ropelab::rope::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -102,8 +82,7 @@ namespace ropelab::rope {
 
 HWY_EXPORT(RoundToBinary32);
 HWY_EXPORT(RoundToBinary32ThenBfloat16);
-HWY_EXPORT(AngleRowsBinary32);
-HWY_EXPORT(AnglePairsBinary32);
+HWY_EXPORT(OuterProductBinary32);
 
 void round_to_binary32(std::span<double> values) {
   HWY_DYNAMIC_DISPATCH(RoundToBinary32)(values.data(), values.size());
@@ -111,12 +90,12 @@ void round_to_binary32(std::span<double> values) {
 
 void angle_rows_binary32(const double* position, std::size_t rows, const double* omega, std::size_t pairs,
                          double* angle) {
-  HWY_DYNAMIC_DISPATCH(AngleRowsBinary32)(position, rows, omega, pairs, angle);
+  HWY_DYNAMIC_DISPATCH(OuterProductBinary32)(position, rows, omega, pairs, angle);
 }
 
 void angle_pairs_binary32(const double* position, std::size_t count, const double* omega, std::size_t pairs,
                           double* angle) {
-  HWY_DYNAMIC_DISPATCH(AnglePairsBinary32)(position, count, omega, pairs, angle);
+  HWY_DYNAMIC_DISPATCH(OuterProductBinary32)(omega, pairs, position, count, angle);
 }
 
 void round_to_binary32_then_bfloat16(std::span<double> values) {

@@ -107,6 +107,12 @@ HWY_INLINE hn::Vec<D> RoundBits(D d, hn::Vec<D> x, const LaneRounding& r) {
   return hn::BitCast(d, hn::And(hn::Add(bits, hn::Add(half, odd)), keep));
 }
 
+// Magnitudes of a tile's table values: the largest, the smallest nonzero (+inf: none), all finite.
+struct TableBounds {
+  double largest = 0, smallest_nonzero = HUGE_VAL;
+  bool finite = true;
+};
+
 template <class D>
 HWY_INLINE TableBounds Bounds(D d, const double* HWY_RESTRICT cos, const double* HWY_RESTRICT sin, std::size_t n) {
   const std::size_t lanes = hn::Lanes(d);
@@ -133,10 +139,20 @@ HWY_INLINE TableBounds Bounds(D d, const double* HWY_RESTRICT cos, const double*
   return b;
 }
 
-// True when every op rounding of the pair's step takes RoundBits validly (pair_in_normal_range).
+// True when every op rounding of the pair's step takes RoundBits validly, for any table values within `b`:
+// nonzero products |k c| >= k_min c_min >= min_normal 2^p make the rounded products multiples of 2^(emin + 1),
+// so a nonzero difference of two is >= 2^(emin + 1) (and binary64's rounding of it too); |result| <=
+// 2 K C (1 + 2^-p)^2 (1 + 2^-53) <= max_finite bounds every rounded value. The 2^-50 margins cover the roundings
+// of the tests themselves.
 HWY_INLINE bool InNormalRange(const TableBounds& b, double k0, double k1, const LaneRounding& r) {
-  return r.kind == LaneRounding::Kind::significand &&
-         pair_in_normal_range(b, k0, k1, 53 - r.shift, r.min_normal, r.max_finite);
+  if (r.kind != LaneRounding::Kind::significand || !b.finite || !std::isfinite(k0) || !std::isfinite(k1)) return false;
+  const double a0 = std::abs(k0), a1 = std::abs(k1);
+  const double largest_key = std::max(a0, a1);
+  const double smallest_key = std::min(a0 == 0 ? HUGE_VAL : a0, a1 == 0 ? HUGE_VAL : a1);
+  const double grow = 1 + std::ldexp(1.0, r.shift - 53);  // 1 + 2^-p
+  if (!(2 * largest_key * b.largest * grow * grow * (1 + 0x1p-50) <= r.max_finite)) return false;
+  if (smallest_key == HUGE_VAL || b.smallest_nonzero == HUGE_VAL) return true;  // every product is zero
+  return smallest_key * b.smallest_nonzero * (1 - 0x1p-50) >= std::ldexp(r.min_normal, 53 - r.shift);
 }
 
 void ScoreTileKernel(const ScoreTile& t) {

@@ -2,8 +2,6 @@
 // fp32-accumulated dot product, one lane per position (internal to src/stats; kernel pipeline_scores_kernel.cc).
 #pragma once
 
-#include <algorithm>
-#include <cmath>
 #include <cstddef>
 
 #include "ropelab/format.hpp"
@@ -26,30 +24,6 @@ struct LaneRounding {
 };
 // False for formats the kernel does not take (p = 1, p = 53 other than binary64, wider than binary64).
 bool lane_rounding(const Format& format, const NearestEvenRounder& scalar, LaneRounding& out);
-
-// Magnitudes of a tile's table values: the largest, the smallest nonzero (+inf: none), all finite.
-struct TableBounds {
-  double largest = 0, smallest_nonzero = HUGE_VAL;
-  bool finite = true;
-};
-
-// True when every op rounding (RNE to p bits, normal range [min_normal, max_finite]) of one pair's rotation step
-// y0 = op(op(k0 c) − op(k1 s)), y1 = op(op(k1 c) + op(k0 s)) stays in the normal range for any table values
-// within `b`: nonzero products |k c| >= k_min c_min >= min_normal 2^p make the rounded products multiples of
-// 2^(emin + 1), so a nonzero difference of two is >= 2^(emin + 1) (and binary64's rounding of it too);
-// |result| <= 2 K C (1 + 2^-p)^2 (1 + 2^-53) <= max_finite bounds every rounded value. The 2^-50 margins cover
-// the roundings of the tests themselves.
-inline bool pair_in_normal_range(const TableBounds& b, double k0, double k1, int p, double min_normal,
-                                 double max_finite) {
-  if (!b.finite || !std::isfinite(k0) || !std::isfinite(k1)) return false;
-  const double a0 = std::abs(k0), a1 = std::abs(k1);
-  const double largest_key = std::max(a0, a1);
-  const double smallest_key = std::min(a0 == 0 ? HUGE_VAL : a0, a1 == 0 ? HUGE_VAL : a1);
-  const double grow = 1 + std::ldexp(1.0, -p);  // 1 + 2^-p
-  if (!(2 * largest_key * b.largest * grow * grow * (1 + 0x1p-50) <= max_finite)) return false;
-  if (smallest_key == HUGE_VAL || b.smallest_nonzero == HUGE_VAL) return true;  // every product is zero
-  return smallest_key * b.smallest_nonzero * (1 - 0x1p-50) >= std::ldexp(min_normal, p);
-}
 
 // One tile of kScoreTile positions: cos/sin [pair][kScoreTile] of the table; k (input-rounded key, head_dim
 // values), first/second (the coordinates of each pair), q (input-rounded query). For each position:

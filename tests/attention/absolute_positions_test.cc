@@ -27,14 +27,7 @@ void check_relative_only(const std::string& rope_name, const std::string& attent
   attention::set_attention_stage(recipe, "query_format", query_format);
   recipe.score_format = rope_recipe.storage_format;  // the old path rounds the sum to the storage format
   const attention::HeadVectors one = testing::gaussian_heads(1, 128, 1, 5);
-  attention::HeadVectors hv = one;
-  hv.keys = kKeys;
-  hv.k.clear();
-  hv.v.clear();
-  for (std::size_t j = 0; j < kKeys; ++j) {
-    hv.k.insert(hv.k.end(), one.k.begin(), one.k.end());
-    hv.v.insert(hv.v.end(), one.v.begin(), one.v.end());
-  }
+  const attention::HeadVectors hv = testing::repeated_key(one, kKeys);
   attention::Layout layout;
   layout.query_position = 0;
   for (std::size_t j = 0; j < kKeys; ++j) layout.key_positions.push_back(static_cast<std::int64_t>(j));

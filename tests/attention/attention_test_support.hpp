@@ -47,6 +47,20 @@ inline attention::HeadVectors gaussian_heads(int heads, int d, std::size_t keys,
 }
 
 // Decode layout: the query at `query_position`, keys at query_position − n + 1 .. query_position.
+// One head's single key (and value) of `one` repeated `keys` times: every key the same vector, so the scores along
+// the layout are S at each distance (the relative-only path's product).
+inline attention::HeadVectors repeated_key(const attention::HeadVectors& one, std::size_t keys) {
+  attention::HeadVectors hv = one;
+  hv.keys = keys;
+  hv.k.clear();
+  hv.v.clear();
+  for (std::size_t j = 0; j < keys; ++j) {
+    hv.k.insert(hv.k.end(), one.k.begin(), one.k.end());
+    hv.v.insert(hv.v.end(), one.v.begin(), one.v.end());
+  }
+  return hv;
+}
+
 inline attention::Layout decode_layout(std::int64_t query_position, std::size_t keys) {
   attention::Layout layout;
   layout.query_position = query_position;

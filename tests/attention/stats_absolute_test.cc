@@ -27,14 +27,7 @@ void check_absolute(const std::string& rope_name, const std::string& attention_n
   attention::set_attention_stage(recipe, "query_format", query_format);
   recipe.score_format = rope_recipe.storage_format;  // the stats path rounds the sum to the storage format
   const attention::HeadVectors one = testing::gaussian_heads(1, 128, 1, 11);
-  attention::HeadVectors hv = one;
-  hv.keys = kKeys;
-  hv.k.clear();
-  hv.v.clear();
-  for (std::size_t j = 0; j < kKeys; ++j) {
-    hv.k.insert(hv.k.end(), one.k.begin(), one.k.end());
-    hv.v.insert(hv.v.end(), one.v.begin(), one.v.end());
-  }
+  const attention::HeadVectors hv = testing::repeated_key(one, kKeys);
   const attention::Layout layout = testing::decode_layout(query_position, kKeys);  // key j at P − (M − 1 − j)
   const rope::Pipeline pipeline = rope::make_pipeline(spec, rope_recipe, query_position + 1);
   const std::vector<attention::AttentionRow> rows = attention::emulate_attention(pipeline, recipe, layout, hv, 2);
