@@ -63,7 +63,9 @@ void accurate_sincos_array(std::span<const double> x, std::span<double> sin_out,
 
 // A table's sin/cos in one pass: (sin_out[i], cos_out[i]) = accurate_sincos(x[i]) where |x[i]| < 2^31, else
 // outside(x[i]); with to_bfloat16 both then rounded RN_bfloat16(RN_binary32(·)) as round_to_binary32_then_bfloat16
-// does (pipeline_kernels.hpp). x may alias cos_out. Bit-identical to those scalar steps on every target.
+// does (pipeline_kernels.hpp). x may alias cos_out. Bit-identical to those scalar steps on every target. With
+// to_bfloat16 the vector targets decide most entries from a binary32 evaluation with a rigorous error bound (filtered
+// evaluation) and recompute the undecided ones; the kernel's contract comment gives the bound.
 void sincos_table(const double* x, double* sin_out, double* cos_out, std::size_t n, SinCos (*outside)(double),
                   bool to_bfloat16);
 

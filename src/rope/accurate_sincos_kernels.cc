@@ -30,26 +30,28 @@ HWY_INLINE hn::Vec<D> Horner(D d, hn::Vec<D> r2, const double (&c)[N]) {
   return p;
 }
 
+// r = x - k π/2 (k = RNE(x 2/π)) and k mod 4: the reduction both the accurate and the filtered bf16 path use, so
+// their r are the same bits.
 template <class D>
-HWY_INLINE void SinCosVector(D d, hn::Vec<D> x, hn::Vec<D>& sin_out, hn::Vec<D>& cos_out) {
+HWY_INLINE hn::Vec<D> Reduce(D d, hn::Vec<D> x, hn::Vec<hn::RebindToUnsigned<D>>& quadrant) {
   const hn::RebindToUnsigned<D> du;
   constexpr double kP1 = 0x1.921fb8p+0, kP2 = -0x1.5dde98p-23, kP3 = 0x1.846988p-48, kP4 = 0x1.8cc51701b839ap-72;
   constexpr double kTwoOverPi = 0x1.45f306dc9c883p-1;
   constexpr double kShifter = 0x1.8p52;  // adding it rounds to an integer (ties to even) for |v| < 2^51
   const auto shifted = hn::Add(hn::Mul(x, hn::Set(d, kTwoOverPi)), hn::Set(d, kShifter));
   const auto k = hn::Sub(shifted, hn::Set(d, kShifter));
-  const auto quadrant = hn::And(hn::BitCast(du, shifted), hn::Set(du, 3));  // (2^51 + k) mod 4 = k mod 4
+  quadrant = hn::And(hn::BitCast(du, shifted), hn::Set(du, 3));  // (2^51 + k) mod 4 = k mod 4
   auto r = hn::Sub(x, hn::Mul(k, hn::Set(d, kP1)));
   r = hn::Sub(r, hn::Mul(k, hn::Set(d, kP2)));
   r = hn::Sub(r, hn::Mul(k, hn::Set(d, kP3)));
-  r = hn::Sub(r, hn::Mul(k, hn::Set(d, kP4)));
-  const auto r2 = hn::Mul(r, r);
-  static constexpr double kSin[] = {-1.0 / 6, 1.0 / 120, -1.0 / 5040, 1.0 / 362880, -1.0 / 39916800,
-                                    1.0 / 6227020800, -1.0 / 1307674368000, 1.0 / 355687428096000.0};
-  static constexpr double kCos[] = {-0.5, 1.0 / 24, -1.0 / 720, 1.0 / 40320, -1.0 / 3628800,
-                                    1.0 / 479001600, -1.0 / 87178291200, 1.0 / 20922789888000.0};
-  const auto sin_r = hn::Add(r, hn::Mul(hn::Mul(r, r2), Horner(d, r2, kSin)));
-  const auto cos_r = hn::Add(hn::Set(d, 1.0), hn::Mul(r2, Horner(d, r2, kCos)));
+  return hn::Sub(r, hn::Mul(k, hn::Set(d, kP4)));
+}
+
+// (sin x, cos x) from (sin r, cos r) and k mod 4: swap on odd k, negate by quadrant.
+template <class D>
+HWY_INLINE void ApplyQuadrant(D d, hn::Vec<hn::RebindToUnsigned<D>> quadrant, hn::Vec<D> sin_r, hn::Vec<D> cos_r,
+                              hn::Vec<D>& sin_out, hn::Vec<D>& cos_out) {
+  const hn::RebindToUnsigned<D> du;
   const auto odd = hn::RebindMask(d, hn::Eq(hn::And(quadrant, hn::Set(du, 1)), hn::Set(du, 1)));
   const auto s = hn::IfThenElse(odd, cos_r, sin_r);
   const auto c = hn::IfThenElse(odd, sin_r, cos_r);
@@ -58,6 +60,20 @@ HWY_INLINE void SinCosVector(D d, hn::Vec<D> x, hn::Vec<D>& sin_out, hn::Vec<D>&
   const auto negate_c = hn::RebindMask(d, hn::Eq(hn::And(plus_one, hn::Set(du, 2)), hn::Set(du, 2)));
   sin_out = hn::IfThenElse(negate_s, hn::Neg(s), s);
   cos_out = hn::IfThenElse(negate_c, hn::Neg(c), c);
+}
+
+template <class D>
+HWY_INLINE void SinCosVector(D d, hn::Vec<D> x, hn::Vec<D>& sin_out, hn::Vec<D>& cos_out) {
+  hn::Vec<hn::RebindToUnsigned<D>> quadrant;
+  const auto r = Reduce(d, x, quadrant);
+  const auto r2 = hn::Mul(r, r);
+  static constexpr double kSin[] = {-1.0 / 6, 1.0 / 120, -1.0 / 5040, 1.0 / 362880, -1.0 / 39916800,
+                                    1.0 / 6227020800, -1.0 / 1307674368000, 1.0 / 355687428096000.0};
+  static constexpr double kCos[] = {-0.5, 1.0 / 24, -1.0 / 720, 1.0 / 40320, -1.0 / 3628800,
+                                    1.0 / 479001600, -1.0 / 87178291200, 1.0 / 20922789888000.0};
+  const auto sin_r = hn::Add(r, hn::Mul(hn::Mul(r, r2), Horner(d, r2, kSin)));
+  const auto cos_r = hn::Add(hn::Set(d, 1.0), hn::Mul(r2, Horner(d, r2, kCos)));
+  ApplyQuadrant(d, quadrant, sin_r, cos_r, sin_out, cos_out);
 }
 
 // Lanes of |x| < 2^31 (false for NaN): SinCosVector's range.
@@ -98,6 +114,69 @@ HWY_INLINE hn::Vec<D> ToTable(D d, hn::Vec<D> v, bool to_bfloat16) {
   return hn::Load(d, lanes);
 }
 
+#if HWY_TARGET != HWY_SCALAR
+// Filtered bf16 table entries, the technique of filtered predicates: a cheap binary32 evaluation with a rigorous
+// error bound decides RN_bfloat16(RN_binary32(accurate)) wherever the bound keeps it away from a bf16 midpoint.
+// Input: two vectors of reducible angles (AllReducible). sin r, cos r are evaluated in binary32 lanes (Taylor to
+// degree 9 / 10, with or without FMA) from ρ = RN_binary32(r), r being the accurate path's reduction (same bits).
+// Bound, with u = 2^-24: |ρ - r| <= u|r| moves sin by <= u|sin r| and cos by <= 0.8u|cos r| (|r| <= 0.786);
+// truncation < 0.04u relative; the binary32 Horner sums (terms alternate and fall, |sin ρ| >= 0.9|ρ|,
+// |cos ρ| >= 0.707) err by <= 7u relative; the accurate path is within 2^-49 relative of sin r, cos r. So
+// |fast - accurate| <= 8u|accurate| where |ρ| > 2^-100 (ρ normal; ρ² may underflow, costing < 2^-49 relative),
+// which we double to 2^-20: RN_binary32(accurate) is then within 33 binary32 bit patterns of the fast value (16.5
+// ulps, counted in the lower binade's ulps when a binade boundary lies between). RN_bfloat16 of a bit pattern is
+// monotone and changes only across a midpoint (low 16 bits 0x8000); so a fast value whose low 16 bits are more than
+// kMidpointMargin = 40 from 0x8000 has the accurate value's rounding, and the quadrant's swap and sign flips commute
+// with it. Returns whether every lane of both results is decided (else the results are unusable; about 1 lane result in
+// 800 is not, so about 1 group of 16 angles in 25): the caller then takes the accurate path. Observed: the fast
+// value is within 1 bit pattern of RN_binary32(accurate) over 4e7 angles, with and without FMA.
+template <class D>
+HWY_INLINE bool Bfloat16SinCosFiltered(D d, hn::Vec<D> x0, hn::Vec<D> x1, hn::Vec<D>& s0, hn::Vec<D>& c0,
+                                        hn::Vec<D>& s1, hn::Vec<D>& c1) {
+  const hn::Rebind<float, D> dh;
+  const hn::Twice<decltype(dh)> df;
+  const hn::RebindToSigned<decltype(df)> di;
+  const hn::RebindToUnsigned<decltype(df)> du;
+  constexpr std::int32_t kMidpointMargin = 40;
+  hn::Vec<hn::RebindToUnsigned<D>> q0, q1;
+  const auto r0 = Reduce(d, x0, q0), r1 = Reduce(d, x1, q1);
+  const auto rho = hn::Combine(df, hn::DemoteTo(dh, r1), hn::DemoteTo(dh, r0));
+  const auto rho2 = hn::Mul(rho, rho);
+  const auto sin_poly =
+      hn::MulAdd(hn::MulAdd(hn::MulAdd(hn::Set(df, 1.0f / 362880), rho2, hn::Set(df, -1.0f / 5040)), rho2,
+                            hn::Set(df, 1.0f / 120)),
+                 rho2, hn::Set(df, -1.0f / 6));
+  const auto cos_poly = hn::MulAdd(
+      hn::MulAdd(hn::MulAdd(hn::MulAdd(hn::Set(df, -1.0f / 3628800), rho2, hn::Set(df, 1.0f / 40320)), rho2,
+                            hn::Set(df, -1.0f / 720)),
+                 rho2, hn::Set(df, 1.0f / 24)),
+      rho2, hn::Set(df, -0.5f));
+  const auto sin_bits = hn::BitCast(di, hn::MulAdd(hn::Mul(rho, rho2), sin_poly, rho));
+  const auto cos_bits = hn::BitCast(di, hn::MulAdd(rho2, cos_poly, hn::Set(df, 1.0f)));
+  // Low 16 bits outside [0x8000 - margin, 0x8000 + margin], as ((bits + 0x8000 + margin) mod 2^16) > 2 margin.
+  const auto decided = [&](hn::Vec<decltype(di)> bits) {
+    const auto shifted_low = hn::And(hn::Add(bits, hn::Set(di, 0x8000 + kMidpointMargin)), hn::Set(di, 0xffff));
+    return hn::Gt(shifted_low, hn::Set(di, 2 * kMidpointMargin));
+  };
+  const auto normal = hn::RebindMask(di, hn::Gt(hn::Abs(rho), hn::Set(df, 0x1p-100f)));
+  const bool all_decided = hn::AllTrue(di, hn::And(normal, hn::And(decided(sin_bits), decided(cos_bits))));
+  // The quadrant on binary32 lanes: k mod 4 sits in the low word of each binary64 lane.
+  const auto quadrant = hn::ConcatEven(du, hn::BitCast(du, q1), hn::BitCast(du, q0));
+  const auto odd = hn::RebindMask(df, hn::Eq(hn::And(quadrant, hn::Set(du, 1)), hn::Set(du, 1)));
+  const auto sin_r = hn::BitCast(df, Bfloat16RoundedBits(di, sin_bits));
+  const auto cos_r = hn::BitCast(df, Bfloat16RoundedBits(di, cos_bits));
+  const auto sign_s = hn::BitCast(df, hn::ShiftLeft<30>(hn::And(quadrant, hn::Set(du, 2))));
+  const auto sign_c = hn::BitCast(df, hn::ShiftLeft<30>(hn::And(hn::Add(quadrant, hn::Set(du, 1)), hn::Set(du, 2))));
+  const auto sin_x = hn::Xor(hn::IfThenElse(odd, cos_r, sin_r), sign_s);
+  const auto cos_x = hn::Xor(hn::IfThenElse(odd, sin_r, cos_r), sign_c);
+  s0 = hn::PromoteTo(d, hn::LowerHalf(dh, sin_x));
+  s1 = hn::PromoteTo(d, hn::UpperHalf(dh, sin_x));
+  c0 = hn::PromoteTo(d, hn::LowerHalf(dh, cos_x));
+  c1 = hn::PromoteTo(d, hn::UpperHalf(dh, cos_x));
+  return all_decided;
+}
+#endif
+
 // x may alias cos_out (each vector of x is read before its results are stored).
 void SinCosArray(const double* x, double* HWY_RESTRICT sin_out, double* cos_out, std::size_t n,
                  SinCos (*outside)(double), bool to_bfloat16) {
@@ -106,28 +185,33 @@ void SinCosArray(const double* x, double* HWY_RESTRICT sin_out, double* cos_out,
   std::size_t i = 0;
   // Four independent vectors per step: eight Horner chains in flight hide the multiply-add latency.
   for (; i + 4 * lanes <= n; i += 4 * lanes) {
-    hn::Vec<decltype(d)> s0, c0, s1, c1, s2, c2, s3, c3;
-    const auto x0 = hn::LoadU(d, x + i), x1 = hn::LoadU(d, x + i + lanes);
-    const auto x2 = hn::LoadU(d, x + i + 2 * lanes), x3 = hn::LoadU(d, x + i + 3 * lanes);
-    if (HWY_LIKELY(AllReducible(d, x0) && AllReducible(d, x1) && AllReducible(d, x2) && AllReducible(d, x3))) {
-      SinCosVector(d, x0, s0, c0);
-      SinCosVector(d, x1, s1, c1);
-      SinCosVector(d, x2, s2, c2);
-      SinCosVector(d, x3, s3, c3);
-    } else {
-      SinCosLanes(d, x0, outside, s0, c0);
-      SinCosLanes(d, x1, outside, s1, c1);
-      SinCosLanes(d, x2, outside, s2, c2);
-      SinCosLanes(d, x3, outside, s3, c3);
+    hn::Vec<decltype(d)> s[4], c[4];
+    const hn::Vec<decltype(d)> xs[4] = {hn::LoadU(d, x + i), hn::LoadU(d, x + i + lanes),
+                                        hn::LoadU(d, x + i + 2 * lanes), hn::LoadU(d, x + i + 3 * lanes)};
+    const bool reducible = AllReducible(d, xs[0]) && AllReducible(d, xs[1]) && AllReducible(d, xs[2]) &&
+                           AllReducible(d, xs[3]);
+    bool filtered[2] = {false, false};
+#if HWY_TARGET != HWY_SCALAR
+    if (to_bfloat16 && HWY_LIKELY(reducible)) {
+      for (int g = 0; g < 2; ++g) {
+        filtered[g] = Bfloat16SinCosFiltered(d, xs[2 * g], xs[2 * g + 1], s[2 * g], c[2 * g], s[2 * g + 1], c[2 * g + 1]);
+      }
     }
-    hn::StoreU(ToTable(d, s0, to_bfloat16), d, sin_out + i);
-    hn::StoreU(ToTable(d, c0, to_bfloat16), d, cos_out + i);
-    hn::StoreU(ToTable(d, s1, to_bfloat16), d, sin_out + i + lanes);
-    hn::StoreU(ToTable(d, c1, to_bfloat16), d, cos_out + i + lanes);
-    hn::StoreU(ToTable(d, s2, to_bfloat16), d, sin_out + i + 2 * lanes);
-    hn::StoreU(ToTable(d, c2, to_bfloat16), d, cos_out + i + 2 * lanes);
-    hn::StoreU(ToTable(d, s3, to_bfloat16), d, sin_out + i + 3 * lanes);
-    hn::StoreU(ToTable(d, c3, to_bfloat16), d, cos_out + i + 3 * lanes);
+#endif
+    for (int v = 0; v < 4; ++v) {
+      if (filtered[v / 2]) continue;  // already table values
+      if (HWY_LIKELY(reducible)) {
+        SinCosVector(d, xs[v], s[v], c[v]);
+      } else {
+        SinCosLanes(d, xs[v], outside, s[v], c[v]);
+      }
+      s[v] = ToTable(d, s[v], to_bfloat16);
+      c[v] = ToTable(d, c[v], to_bfloat16);
+    }
+    for (int v = 0; v < 4; ++v) {
+      hn::StoreU(s[v], d, sin_out + i + v * lanes);
+      hn::StoreU(c[v], d, cos_out + i + v * lanes);
+    }
   }
   for (; i < n; i += lanes) {
     const std::size_t count = std::min(lanes, n - i);

@@ -25,16 +25,22 @@ HWY_INLINE bool AllInRange(D d, hn::Vec<D> x) {
   return hn::AllTrue(d, hn::Lt(hn::Abs(x), hn::Set(d, 0x1p127)));
 }
 
-// RNE at bit 16 of the binary32 value: add 0x7fff plus the kept part's lowest bit, then truncate (no carry
-// reaches the sign). Exact for AllInRange lanes, subnormals included (bf16 and binary32 share the exponent range).
+// RNE at bit 16 of binary32 bit patterns (int32 lanes): add 0x7fff plus the kept part's lowest bit, then truncate
+// (no carry reaches the sign). Exact for finite binary32 values below 2^127 in magnitude, subnormals included
+// (bf16 and binary32 share the exponent range).
+template <class DI>
+HWY_INLINE hn::Vec<DI> Bfloat16RoundedBits(DI di, hn::Vec<DI> bits) {
+  const auto keep = hn::Set(di, static_cast<std::int32_t>(0xffff0000u));
+  const auto half = hn::Set(di, 0x7fff), one = hn::Set(di, 1);
+  return hn::And(hn::Add(bits, hn::Add(half, hn::And(hn::ShiftRight<16>(bits), one))), keep);
+}
+
+// RN_bfloat16(RN_binary32(v)) of binary64 lanes; exact for AllInRange lanes.
 template <class D>
 HWY_INLINE hn::Vec<D> Binary32ThenBfloat16(D d, hn::Vec<D> v) {
   const hn::Rebind<float, D> df;
   const hn::RebindToSigned<decltype(df)> di;
-  const auto keep = hn::Set(di, static_cast<std::int32_t>(0xffff0000u));
-  const auto half = hn::Set(di, 0x7fff), one = hn::Set(di, 1);
-  const auto bits = hn::BitCast(di, hn::DemoteTo(df, v));
-  const auto rounded = hn::And(hn::Add(bits, hn::Add(half, hn::And(hn::ShiftRight<16>(bits), one))), keep);
+  const auto rounded = Bfloat16RoundedBits(di, hn::BitCast(di, hn::DemoteTo(df, v)));
   return hn::PromoteTo(d, hn::BitCast(df, rounded));
 }
 

@@ -103,3 +103,56 @@ TEST_CASE("sincos_table equals accurate_sincos, the outside function and the bf1
     }
   }
 }
+
+TEST_CASE("sincos_table's filtered bf16 path equals the accurate path near bf16 midpoints, every SIMD target",
+          "[rope-emulator]") {
+  // The bf16 table is decided from a binary32 evaluation wherever its error bound keeps RN_binary32(sin) away from
+  // a bf16 midpoint, else recomputed; either way it must equal RN_bfloat16(RN_binary32(accurate_sincos(x))).
+  // Adversarial angles: fp32 angles whose accurate sin or cos lies within 48 binary32 steps of a bf16 midpoint
+  // (ties included), in runs and scattered among ordinary angles; tiny angles around the filter's 2^-100 floor;
+  // the fp32 angles nearest to multiples of π/2 (sin r tiny); and a stack's table m·θ at long context.
+  const auto bf16 = [](double v) { return ropelab::round_value(static_cast<float>(v), ropelab::formats::bfloat16()); };
+  const auto from_midpoint = [](double v) {
+    const auto low = static_cast<std::int32_t>(std::bit_cast<std::uint32_t>(static_cast<float>(v)) & 0xffffu);
+    return std::abs(low - 0x8000);
+  };
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<float> angle(-3e7f, 3e7f);
+  std::vector<double> near;
+  int ties = 0;
+  while (near.size() < 4096) {
+    const double x = angle(rng);
+    const SinCos r = accurate_sincos(x);
+    const int distance = std::min(from_midpoint(r.sin), from_midpoint(r.cos));
+    if (distance <= 48) near.push_back(x);
+    ties += distance == 0;
+  }
+  std::vector<double> x(near.begin(), near.begin() + 2048);  // a run of undecided-looking angles
+  for (std::size_t i = 2048; i < near.size(); ++i) {         // then scattered among ordinary fp32 angles
+    x.push_back(near[i]);
+    for (int j = 0; j < 13; ++j) x.push_back(angle(rng));
+  }
+  for (const double e : {-140.0, -110.0, -101.0, -100.0, -99.0, -60.0, -30.0, -8.0}) {
+    for (const double sign : {1.0, -1.0}) x.push_back(sign * std::exp2(e));
+  }
+  x.push_back(0.0);
+  x.push_back(-0.0);
+  for (int k = 1; k < 4000; ++k) {  // the binary32 neighbours of k π/2: |r| down to ~1e-9
+    const float nearest = static_cast<float>(k * (std::numbers::pi / 2));
+    for (const float v : {std::nextafter(nearest, 0.0f), nearest, std::nextafter(nearest, 1e9f)}) x.push_back(v);
+  }
+  const float omega = 1.0f / std::pow(500000.0f, 40.0f / 128.0f);  // pair 20 of d = 128, base 5e5, fp32
+  for (std::int64_t m = (1 << 24) - 50000; m < (1 << 24); ++m) x.push_back(static_cast<float>(m) * omega);
+  ropelab::testing::for_each_simd_target([&](const std::string&) {
+    std::vector<double> s(x.size()), c(x.size());
+    sincos_table(x.data(), s.data(), c.data(), x.size(), accurate_sincos, true);
+    int differing = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const SinCos e = accurate_sincos(x[i]);
+      differing += std::bit_cast<std::uint64_t>(s[i]) != std::bit_cast<std::uint64_t>(bf16(e.sin)) ||
+                   std::bit_cast<std::uint64_t>(c[i]) != std::bit_cast<std::uint64_t>(bf16(e.cos));
+    }
+    CHECK(differing == 0);
+  });
+  UNSCOPED_INFO(ties << " exact bf16 ties among the near-midpoint angles");
+}
