@@ -63,10 +63,9 @@ void score_tile(const ScoreTile& tile);
 struct Binary32ScoreTile {
   std::size_t pairs = 0, head_dim = 0;
   // The block's pair-major table (binary64 holding table-format values): pair n, tile lane w at
-  // [n * table_stride + w]; lanes >= valid are not read (they compute zeros, not returned).
+  // [n * table_stride + w], all kScoreTile lanes (the caller sends a shorter last tile to score_tile).
   const double *cos_table = nullptr, *sin_table = nullptr;
-  std::size_t table_stride = 0, valid = kScoreTile;
-  float *cos = nullptr, *sin = nullptr;  // scratch: the tile in binary32, [pair][kScoreTile]
+  std::size_t table_stride = 0;
   const float *k = nullptr, *q = nullptr;
   double q_largest = 0, q_smallest_nonzero = 0;  // |q|: max, min over nonzero coordinates (+inf: none)
   double k_largest = 0, k_smallest_nonzero = 0;  // |k| likewise

@@ -10,7 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <utility>
+#include <bit>
 
 #include "hwy/highway.h"
 #include "stats/pipeline_scores_kernel.hpp"
@@ -31,38 +31,45 @@ HWY_INLINE hn::Vec<D> RoundBits32(D d, hn::Vec<D> x, int shift) {
   return hn::BitCast(d, hn::And(hn::Add(bits, hn::Add(half, odd)), keep));
 }
 
-// The tile's table in binary32 (exact: table-format values), and whether every value is finite with magnitude
-// <= largest and either 0 or >= smallest_nonzero (one pass; the magnitudes the range tests allow).
+// kScoreTile-long rows of table values (binary64 holding binary32 values, so the narrowing is exact) as one
+// vector of binary32 lanes at p.
 template <class D>
-HWY_INLINE bool NarrowTable(D, const Binary32ScoreTile& t, double smallest_nonzero, double largest) {
-  const hn::Repartition<double, D> dd;
-  const hn::Rebind<float, decltype(dd)> dh;  // binary32 lanes as many as dd's
-  const std::size_t wide = hn::Lanes(dd), valid = t.valid, stride = t.table_stride, pairs = t.pairs;
-  const auto low = hn::Set(dd, smallest_nonzero), high = hn::Set(dd, std::min(largest, 0x1.fffffep127));
-  const auto zero = hn::Zero(dd);
-  auto in_range = hn::FirstN(dd, wide);
-  bool scalar_ok = true;
-  for (const auto& [table, out] : {std::pair{t.cos_table, t.cos}, std::pair{t.sin_table, t.sin}}) {
-    for (std::size_t n = 0; n < pairs; ++n) {
-      const double* HWY_RESTRICT row = table + n * stride;
-      float* HWY_RESTRICT narrow = out + n * kScoreTile;
-      std::size_t w = 0;
-      for (; w + wide <= valid; w += wide) {
-        const auto v = hn::LoadU(dd, row + w);
-        const auto a = hn::Abs(v);  // NaN fails a <= high
-        in_range = hn::And(in_range, hn::And(hn::Le(a, high), hn::Or(hn::Eq(a, zero), hn::Ge(a, low))));
-        hn::StoreU(hn::DemoteTo(dh, v), dh, narrow + w);
-      }
-      for (; w < valid; ++w) {
-        const double a = std::abs(row[w]);
-        scalar_ok = scalar_ok && a <= std::min(largest, 0x1.fffffep127) && (a == 0 || a >= smallest_nonzero);
-        narrow[w] = static_cast<float>(row[w]);
-      }
-      for (; w < kScoreTile; ++w) narrow[w] = 0.0f;
-    }
-  }
-  return scalar_ok && hn::AllTrue(dd, in_range);
+HWY_INLINE hn::Vec<D> LoadNarrowed(D d, const double* HWY_RESTRICT p) {
+#if HWY_TARGET == HWY_SCALAR
+  return hn::Set(d, static_cast<float>(*p));
+#else
+  const hn::Repartition<double, D> dd;  // half the lanes of d
+  const hn::Half<D> dh;
+  return hn::Combine(d, hn::DemoteTo(dh, hn::LoadU(dd, p + hn::Lanes(dd))), hn::DemoteTo(dh, hn::LoadU(dd, p)));
+#endif
 }
+
+// The magnitudes seen so far, as binary32 bit patterns (monotone in the magnitude; NaN above +inf): the largest,
+// and the smallest nonzero one less 1 (unsigned: a zero wraps to 0xffffffff and never lowers it).
+template <class D>
+struct MagnitudeRange {
+  hn::RebindToUnsigned<D> du;
+  hn::Vec<decltype(du)> largest, smallest_nonzero_less_one;
+
+  HWY_INLINE MagnitudeRange() : largest(hn::Zero(du)), smallest_nonzero_less_one(hn::Set(du, 0xffffffffu)) {}
+
+  HWY_INLINE void add(hn::Vec<D> v) {
+    const auto magnitude = hn::And(hn::BitCast(du, v), hn::Set(du, 0x7fffffffu));
+    largest = hn::Max(largest, magnitude);
+    smallest_nonzero_less_one = hn::Min(smallest_nonzero_less_one, hn::Sub(magnitude, hn::Set(du, 1)));
+  }
+  // Every magnitude seen is <= high and is 0 or >= low (low, high >= 0; high may be +inf, low above FLT_MAX).
+  bool within(double low, double high) const {
+    float high32 = static_cast<float>(std::min(high, 0x1.fffffep127));  // rounded down below
+    if (static_cast<double>(high32) > high) high32 = std::nextafter(high32, 0.0f);
+    float low32 = static_cast<float>(low);  // rounded up below (+inf: no nonzero value passes)
+    if (static_cast<double>(low32) < low) low32 = std::nextafter(low32, HUGE_VALF);
+    const std::uint32_t most = hn::GetLane(hn::MaxOfLanes(du, largest));
+    const std::uint32_t least = hn::GetLane(hn::MinOfLanes(du, smallest_nonzero_less_one));
+    return most <= std::bit_cast<std::uint32_t>(high32) &&
+           (least == 0xffffffffu || least + 1 >= std::bit_cast<std::uint32_t>(low32));
+  }
+};
 
 bool ScoreTileBinary32Kernel(const Binary32ScoreTile& t) {
   const hn::ScalableTag<float> d;
@@ -90,26 +97,31 @@ bool ScoreTileBinary32Kernel(const Binary32ScoreTile& t) {
       c_low = std::max(c_low, std::ldexp(0x1p-126, p) / (t.q_smallest_nonzero * t.k_smallest_nonzero) * widen);
     }
   }
-  if (!NarrowTable(d, t, c_low, c_high)) return false;
   for (std::size_t x = 0; x < t.head_dim; ++x) {  // pass-through coordinates (rotated ones are overwritten)
     const auto kx = hn::Set(d, t.k[x]);
     for (std::size_t w = 0; w < kScoreTile; w += lanes) hn::StoreU(kx, d, t.y + x * kScoreTile + w);
   }
-  const float* HWY_RESTRICT cos = t.cos;
-  const float* HWY_RESTRICT sin = t.sin;
+  // The rotation, narrowing the table as it is read; its magnitudes are checked against [c_low, c_high] at the end,
+  // before anything is returned.
+  MagnitudeRange<decltype(d)> table_range;
   const int shift = t.op_shift;
   for (std::size_t n = 0; n < t.pairs; ++n) {
     const auto k0 = hn::Set(d, t.k[t.first[n]]), k1 = hn::Set(d, t.k[t.second[n]]);
+    const double* HWY_RESTRICT cos = t.cos_table + n * t.table_stride;
+    const double* HWY_RESTRICT sin = t.sin_table + n * t.table_stride;
     float* HWY_RESTRICT y0 = t.y + static_cast<std::size_t>(t.first[n]) * kScoreTile;
     float* HWY_RESTRICT y1 = t.y + static_cast<std::size_t>(t.second[n]) * kScoreTile;
     for (std::size_t w = 0; w < kScoreTile; w += lanes) {
-      const auto c = hn::LoadU(d, cos + n * kScoreTile + w), s = hn::LoadU(d, sin + n * kScoreTile + w);
+      const auto c = LoadNarrowed(d, cos + w), s = LoadNarrowed(d, sin + w);
+      table_range.add(c);
+      table_range.add(s);
       const auto first = RoundBits32(d, hn::Sub(RoundBits32(d, hn::Mul(k0, c), shift), RoundBits32(d, hn::Mul(k1, s), shift)), shift);
       const auto second = RoundBits32(d, hn::Add(RoundBits32(d, hn::Mul(k1, c), shift), RoundBits32(d, hn::Mul(k0, s), shift)), shift);
       hn::StoreU(first, d, y0 + w);
       hn::StoreU(second, d, y1 + w);
     }
   }
+  if (!table_range.within(c_low, c_high)) return false;
   // Two vectors of positions at a time (two accumulation chains in flight), each position in coordinate order.
   const float* HWY_RESTRICT q = t.q;
   const float* HWY_RESTRICT y = t.y;

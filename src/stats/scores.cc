@@ -225,12 +225,10 @@ class PipelineKernel {
     std::vector<Binary32Product> narrow;
     narrow.reserve(products.size());
     for (const PipelineProduct& p : products) narrow.emplace_back(p);
-    thread_local std::vector<float> c, s, y;
-    c.resize(pairs * kTile);
-    s.resize(pairs * kTile);
+    thread_local std::vector<float> y;
     y.resize(d * kTile);
     double tile_out[kTile];
-    detail::Binary32ScoreTile t{.pairs = pairs, .head_dim = d, .table_stride = count, .cos = c.data(), .sin = s.data(),
+    detail::Binary32ScoreTile t{.pairs = pairs, .head_dim = d, .table_stride = count,
                                 .first = layout_.first.data(), .second = layout_.second.data(),
                                 .op_shift = 24 - op_format_.precision, .op_min_normal = op_format_.min_normal(),
                                 .op_max_finite = op_format_.max_finite(), .y = y.data(), .out = tile_out};
@@ -238,7 +236,6 @@ class PipelineKernel {
       const std::size_t tile = std::min(kTile, count - t0);
       t.cos_table = cos.data() + t0;
       t.sin_table = sin.data() + t0;
-      t.valid = tile;
       for (std::size_t j = 0; j < products.size(); ++j) {
         const Binary32Product& p = narrow[j];
         t.q = p.q.data();
@@ -247,7 +244,7 @@ class PipelineKernel {
         t.q_smallest_nonzero = p.q_smallest_nonzero;
         t.k_largest = p.k_largest;
         t.k_smallest_nonzero = p.k_smallest_nonzero;
-        if (!detail::score_tile_binary32(t)) wide_tile(products[j], cos, sin, count, t0, tile, tile_out);
+        if (tile < kTile || !detail::score_tile_binary32(t)) wide_tile(products[j], cos, sin, count, t0, tile, tile_out);
         std::copy_n(tile_out, tile, outs[j].begin() + static_cast<std::ptrdiff_t>(t0));
       }
     }

@@ -165,9 +165,9 @@ TEST_CASE("binary32-lane tile: equals the binary64 tile where it runs, refuses t
     detail::score_tile({.pairs = pairs, .head_dim = d, .cos = c.data(), .sin = s.data(), .k = kv.data(), .q = qv.data(),
                         .first = first.data(), .second = second.data(), .op = op, .storage = op, .cache = op,
                         .skip_storage = true, .skip_cache = true, .y = y.data(), .out = wide.data()});
-    std::vector<float> qf(qv.begin(), qv.end()), kf(kv.begin(), kv.end()), cf(c.size()), sf(s.size()), yf(d * kScoreTile);
+    std::vector<float> qf(qv.begin(), qv.end()), kf(kv.begin(), kv.end()), yf(d * kScoreTile);
     detail::Binary32ScoreTile t{.pairs = pairs, .head_dim = d, .cos_table = c.data(), .sin_table = s.data(),
-                                .table_stride = kScoreTile, .cos = cf.data(), .sin = sf.data(), .k = kf.data(),
+                                .table_stride = kScoreTile, .k = kf.data(),
                                 .q = qf.data(), .first = first.data(), .second = second.data(), .op_shift = 16,
                                 .op_min_normal = b16.min_normal(), .op_max_finite = b16.max_finite(), .y = yf.data(),
                                 .out = narrow_out.data()};
@@ -187,6 +187,15 @@ TEST_CASE("binary32-lane tile: equals the binary64 tile where it runs, refuses t
     std::vector<double> c(cos);
     c[5] = 0x1p-115;  // k c below bf16's min_normal 2^8: an op rounding would meet a subnormal
     CHECK_FALSE(run(q, k, c, sin));
+    c[5] = -0x1p-115;  // the same magnitude, negative
+    CHECK_FALSE(run(q, k, c, sin));
+    c[5] = -0.0;  // zeros are in range
+    c[6] = 0.0;
+    CHECK(run(q, k, c, sin));
+    c[6] = cos[6];
+    std::vector<double> sn(sin);
+    sn[kScoreTile * pairs - 1] = 0x1p-115;  // the last lane of the last pair's sin row
+    CHECK_FALSE(run(q, k, cos, sn));
     c[5] = std::numeric_limits<double>::quiet_NaN();
     CHECK_FALSE(run(q, k, c, sin));
     c[5] = HUGE_VAL;
