@@ -182,10 +182,7 @@ class PipelineKernel {
     s.resize(pairs * kTile);
     y.resize(d * kTile);
     double tile_out[kTile];
-    detail::ScoreTile t{.pairs = pairs, .head_dim = d, .cos = c.data(), .sin = s.data(), .k = nullptr,
-                        .q = nullptr, .first = layout_.first.data(), .second = layout_.second.data(),
-                        .op = op_lanes_, .storage = storage_lanes_, .cache = cache_lanes_,
-                        .skip_storage = skip_storage_, .skip_cache = skip_cache_, .y = y.data(), .out = tile_out};
+    detail::ScoreTile t = binary64_tile(d, c.data(), s.data(), y.data(), tile_out);
     for (std::size_t t0 = 0; t0 < count; t0 += kTile) {
       const std::size_t tile = std::min(kTile, count - t0);
       tile_of(cos.data(), pairs, count, t0, tile, c.data());
@@ -210,10 +207,18 @@ class PipelineKernel {
     y.resize(p.q.size() * kTile);
     tile_of(cos.data(), pairs, count, t0, tile, c.data());
     tile_of(sin.data(), pairs, count, t0, tile, s.data());
-    detail::score_tile({.pairs = pairs, .head_dim = p.q.size(), .cos = c.data(), .sin = s.data(), .k = p.k.data(),
-                        .q = p.q.data(), .first = layout_.first.data(), .second = layout_.second.data(),
-                        .op = op_lanes_, .storage = storage_lanes_, .cache = cache_lanes_,
-                        .skip_storage = skip_storage_, .skip_cache = skip_cache_, .y = y.data(), .out = out});
+    detail::ScoreTile t = binary64_tile(p.q.size(), c.data(), s.data(), y.data(), out);
+    t.k = p.k.data();
+    t.q = p.q.data();
+    detail::score_tile(t);
+  }
+
+  // score_tile's arguments for this recipe and layout over the given scratch (k and q left to the caller).
+  detail::ScoreTile binary64_tile(std::size_t head_dim, const double* c, const double* s, double* y, double* out) const {
+    return {.pairs = layout_.first.size(), .head_dim = head_dim, .cos = c, .sin = s, .k = nullptr, .q = nullptr,
+            .first = layout_.first.data(), .second = layout_.second.data(), .op = op_lanes_,
+            .storage = storage_lanes_, .cache = cache_lanes_, .skip_storage = skip_storage_,
+            .skip_cache = skip_cache_, .y = y, .out = out};
   }
 
   // The binary32-lane kernel where its per-tile range tests pass, else score_tile on the same tile in binary64.
