@@ -1,4 +1,4 @@
-// Pieces shared inside src/attention: the pair layout, rotation tables at arbitrary positions, and the
+// Pieces shared inside src/attention: rotation tables at arbitrary positions, and the
 // platform exp functions (compiled with -fno-builtin so the C library is called for real).
 #pragma once
 
@@ -8,16 +8,8 @@
 #include <vector>
 
 #include "ropelab/rope/pipeline.hpp"
-#include "ropelab/rope/rope_spec.hpp"
 
 namespace ropelab::attention::detail {
-
-// Coordinates of pair n: half_split (n, n + R/2), interleaved (2n, 2n + 1) over the R = rotary_dims first
-// coordinates; coordinates R..d−1 are not rotated.
-struct PairLayout {
-  std::vector<int> first, second, pass;
-};
-PairLayout pair_layout(const rope::RopeSpec& spec);
 
 // The emulated cos/sin of every requested position, [position index][pair]; runs of consecutive positions share one
 // rope::emulate_rotations call. Incremental recipes run their recurrence from position 0 serially.

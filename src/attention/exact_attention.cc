@@ -10,6 +10,7 @@
 #include "ropelab/attention/attention.hpp"
 #include "ropelab/parallel_for.hpp"
 #include "ropelab/rope/exact_reference.hpp"
+#include "ropelab/rope/pair_layout.hpp"
 #include "ropelab/round.hpp"
 
 namespace ropelab::attention {
@@ -51,7 +52,7 @@ std::vector<rope::ReferenceRotation> rotations_at(std::span<const DoubleDouble> 
 }
 
 // A vector rotated exactly by the rotations of one position: [coordinate] as double-double.
-void rotate_exact(const detail::PairLayout& layout, std::span<const rope::ReferenceRotation> rotations,
+void rotate_exact(const rope::PairLayout& layout, std::span<const rope::ReferenceRotation> rotations,
                   std::span<const double> x, std::span<DoubleDouble> y) {
   for (std::size_t n = 0; n < rotations.size(); ++n) {
     const rope::ReferenceRotation& r = rotations[n];
@@ -66,7 +67,7 @@ void rotate_exact(const detail::PairLayout& layout, std::span<const rope::Refere
 }  // namespace
 
 double exact_score_bound(const rope::RopeSpec& spec, std::span<const double> q, std::span<const double> k) {
-  const detail::PairLayout layout = detail::pair_layout(spec);
+  const rope::PairLayout layout = rope::pair_layout(spec);
   double b = 0;
   for (std::size_t n = 0; n < layout.first.size(); ++n) {
     const auto i = static_cast<std::size_t>(layout.first[n]), j = static_cast<std::size_t>(layout.second[n]);
@@ -81,7 +82,7 @@ namespace detail {
 std::vector<AttentionRow> exact_rows(const rope::RopeSpec& spec, long context_length, const Format& input_format,
                                      const ExactRowsInput& in, int threads) {
   const std::vector<DoubleDouble> omega = rope::reference_inverse_frequencies(spec, context_length);
-  const detail::PairLayout pl = detail::pair_layout(spec);
+  const rope::PairLayout pl = rope::pair_layout(spec);
   const auto d = static_cast<std::size_t>(spec.head_dim);
   const std::size_t n = in.key_positions.size(), queries = in.query_positions.size(), heads = in.heads;
   if (in.q.size() != heads * queries * d || in.k.size() != heads * n * d || in.v.size() != heads * n * d ||

@@ -11,6 +11,7 @@
 
 #include "attention/attention_internal.hpp"
 #include "ropelab/rope/exact_reference.hpp"
+#include "ropelab/rope/pair_layout.hpp"
 
 namespace ropelab::attention {
 namespace {
@@ -122,7 +123,7 @@ std::vector<double> needle_key(const rope::RopeSpec& spec, long context_length, 
                                 std::to_string(query_position) + "] (at or before the query)");
   }
   const std::vector<rope::DoubleDouble> omega = rope::reference_inverse_frequencies(spec, context_length);
-  const detail::PairLayout layout = detail::pair_layout(spec);
+  const rope::PairLayout layout = rope::pair_layout(spec);
   std::vector<double> k(q.begin(), q.end());
   for (std::size_t n = 0; n < omega.size(); ++n) {
     const rope::ReferenceRotation r = rope::fast_reference_rotation(query_position - needle_position, omega[n]);

@@ -8,22 +8,11 @@
 #include "attention/attention_internal.hpp"
 #include "ropelab/attention/attention.hpp"
 #include "ropelab/parallel_for.hpp"
+#include "ropelab/rope/pair_layout.hpp"
 #include "ropelab/round.hpp"
 
 namespace ropelab::attention {
 namespace detail {
-
-PairLayout pair_layout(const rope::RopeSpec& spec) {
-  PairLayout layout;
-  const int half = spec.rotary_dims / 2;
-  for (int n = 0; n < half; ++n) {
-    const bool split = spec.pairing == rope::Pairing::half_split;
-    layout.first.push_back(split ? n : 2 * n);
-    layout.second.push_back(split ? n + half : 2 * n + 1);
-  }
-  for (int x = spec.rotary_dims; x < spec.head_dim; ++x) layout.pass.push_back(x);
-  return layout;
-}
 
 void emulated_table(const rope::Pipeline& pipeline, std::span<const std::int64_t> positions, std::span<double> cos,
                     std::span<double> sin) {
@@ -63,7 +52,7 @@ void emulated_table(const rope::Pipeline& pipeline, std::span<const std::int64_t
 namespace {
 
 // Rotates `count` vectors (rows of d values, already input-rounded) whose tables are rows of cos/sin, into out.
-void rotate_rows(const rope::Pipeline& pipeline, const detail::PairLayout& layout, std::span<const double> in,
+void rotate_rows(const rope::Pipeline& pipeline, const rope::PairLayout& layout, std::span<const double> in,
                  std::size_t count, std::span<const double> cos, std::span<const double> sin, bool key_cache,
                  std::span<double> out) {
   const auto pairs = layout.first.size();
@@ -146,7 +135,7 @@ namespace detail {
 
 std::vector<double> rotate_queries(const rope::Pipeline& pipeline, std::span<const std::int64_t> positions,
                                    std::span<const double> q, std::size_t heads) {
-  const PairLayout pl = pair_layout(pipeline.spec);
+  const rope::PairLayout pl = rope::pair_layout(pipeline.spec);
   const auto pairs = static_cast<std::size_t>(pipeline.pairs());
   const auto d = static_cast<std::size_t>(pipeline.spec.head_dim);
   const std::size_t count = positions.size();
@@ -162,7 +151,7 @@ std::vector<double> rotate_queries(const rope::Pipeline& pipeline, std::span<con
 
 std::vector<double> rotate_keys(const rope::Pipeline& pipeline, std::span<const std::int64_t> positions,
                                 std::span<const double> k, std::size_t heads, int threads) {
-  const PairLayout pl = pair_layout(pipeline.spec);
+  const rope::PairLayout pl = rope::pair_layout(pipeline.spec);
   const auto pairs = static_cast<std::size_t>(pipeline.pairs());
   const auto d = static_cast<std::size_t>(pipeline.spec.head_dim);
   const std::size_t n = positions.size();

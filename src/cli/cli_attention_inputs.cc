@@ -1,7 +1,6 @@
 // Option resolution of `ropelab attention` (contract in cli_attention.hpp).
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <numeric>
 #include <stdexcept>
 
@@ -16,16 +15,6 @@
 
 namespace ropelab::cli {
 namespace {
-
-double number_in_range(const std::string& option, const std::string& text, double lo, double hi) {
-  const double v = parse_number_argument(option, text);
-  if (!(v >= lo && v <= hi)) {
-    char range[64];
-    std::snprintf(range, sizeof range, "[%g, %g]", lo, hi);
-    throw std::invalid_argument(option + ": " + text + " is not a number in " + range);
-  }
-  return v;
-}
 
 std::uint64_t integer_in_range(const std::string& option, const std::string& text, std::uint64_t lo, std::uint64_t hi) {
   const std::uint64_t v = parse_u64_argument(option, text);
@@ -70,8 +59,8 @@ void check_rows(const std::string& option, const stats::VectorSet& set, int head
 }
 
 void gaussian_vectors(const AttentionOptions& o, AttentionSetup& s, std::size_t keys) {
-  const double rho = number_in_range("--rho", o.rho, -1, 1);
-  const double scale = number_in_range("--scale", o.scale, 1e-40, 1e40);
+  const double rho = parse_number_in_range("--rho", o.rho, -1, 1);
+  const double scale = parse_number_in_range("--scale", o.scale, 1e-40, 1e40);
   const std::uint64_t seed = parse_u64_argument("--seed", o.seed);
   const int d = s.spec.head_dim;
   const auto bytes = saturating_mul(saturating_mul(static_cast<std::uint64_t>(o.heads), keys),
@@ -170,7 +159,7 @@ AttentionSetup resolve_attention(const AttentionOptions& o) {
     const std::string where = o.needle->substr(0, colon);
     const std::uint64_t position = integer_in_range("--needle", where, query + 1 - keys, query);
     const double strength = colon == std::string::npos ? 1.0
-                                                       : number_in_range("--needle", o.needle->substr(colon + 1), 1e-3, 1e3);
+                                                       : parse_number_in_range("--needle", o.needle->substr(colon + 1), 1e-3, 1e3);
     s.needle_key = static_cast<std::size_t>(position - (query + 1 - keys));
     const auto d = static_cast<std::size_t>(s.spec.head_dim);
     for (int h = 0; h < s.vectors.heads; ++h) {

@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include <cmath>
-#include <cstdio>
 #include <iostream>
 
 #include "cli/cli_options.hpp"
@@ -18,16 +17,6 @@
 
 namespace ropelab::cli {
 namespace {
-
-double parse_in_range(const std::string& option, const std::string& text, double lo, double hi) {
-  const double v = parse_number_argument(option, text);
-  if (!(v >= lo && v <= hi)) {
-    char range[64];
-    std::snprintf(range, sizeof range, "[%g, %g]", lo, hi);
-    throw std::invalid_argument(option + ": " + text + " is not a number in " + range);
-  }
-  return v;
-}
 
 stats::VectorSet load_option(const std::string& option, const std::string& path, int dim) {
   stats::VectorSet v = parse_argument(option, [&] {
@@ -78,10 +67,10 @@ StatsVectors resolve_vectors(const StatsOptions& o, int dim, bool needs_k2, std:
     }
     return v;
   }
-  const double rho = parse_in_range("--rho", o.rho, -1, 1);
-  const double rho2 = parse_in_range("--rho2", o.rho2, -1, 1);
+  const double rho = parse_number_in_range("--rho", o.rho, -1, 1);
+  const double rho2 = parse_number_in_range("--rho2", o.rho2, -1, 1);
   // Query/key values stay within |x| <= 1e40 (stats/vectors.hpp), so no score overflows to inf.
-  const double scale = parse_in_range("--scale", o.scale, 1e-40, 1e40);
+  const double scale = parse_number_in_range("--scale", o.scale, 1e-40, 1e40);
   const std::uint64_t seed = parse_u64_argument("--seed", o.seed);
   const auto heads = static_cast<std::uint64_t>(o.heads);
   if (stats_bytes(heads, dim, needs_k2, positions) > memory_limit_bytes()) {
@@ -170,7 +159,7 @@ StatsSetup resolve_stats(const StatsOptions& o, bool needs_k2, io::OutputFiles& 
   s.format = parse_format_argument("--format", o.format);
   if (o.eps) {
     // <= 1e40, the bound on query/key values: larger tolerances overflow the predicted pair counts.
-    s.eps = parse_in_range("--eps", *o.eps, 0, 1e40);
+    s.eps = parse_number_in_range("--eps", *o.eps, 0, 1e40);
   }
   s.vectors = resolve_vectors(o, s.source.spec.head_dim, needs_k2, static_cast<std::uint64_t>(s.context - s.start));
   if (!o.csv.empty()) outputs.add("--csv", o.csv);

@@ -49,6 +49,16 @@ double parse_number_argument(std::string_view argument, const std::string& text)
   return value;
 }
 
+double parse_number_in_range(std::string_view argument, const std::string& text, double lo, double hi) {
+  const double value = parse_number_argument(argument, text);
+  if (!(value >= lo && value <= hi)) {
+    char range[64];
+    std::snprintf(range, sizeof range, "[%g, %g]", lo, hi);
+    throw std::invalid_argument(std::string(argument) + ": " + text + " is not a number in " + range);
+  }
+  return value;
+}
+
 std::string format_double(double value) {
   char buffer[40];
   std::snprintf(buffer, sizeof buffer, "%.17g", value);

@@ -30,6 +30,9 @@ RoundingMode parse_mode_argument(std::string_view argument, const std::string& t
 std::uint64_t parse_u64_argument(std::string_view argument, const std::string& text);
 // A binary64 value from decimal, hex-float, inf or nan (strtod), the whole text or nothing.
 double parse_number_argument(std::string_view argument, const std::string& text);
+// parse_number_argument's value if it lies in [lo, hi] (NaN never does); else std::invalid_argument
+// "<argument>: <text> is not a number in [lo, hi]" with lo and hi printed %g.
+double parse_number_in_range(std::string_view argument, const std::string& text, double lo, double hi);
 
 // The comma-separated items of `text`, empty items kept, also a trailing one ("a," gives "a" and ""; "" gives one
 // empty item), so an item parser sees and refuses every empty item.

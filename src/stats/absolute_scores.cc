@@ -10,13 +10,14 @@
 #include "ropelab/round.hpp"
 #include "ropelab/rope/pipeline.hpp"
 #include "ropelab/rope/exact_reference.hpp"
+#include "ropelab/rope/pair_layout.hpp"
 #include "ropelab/stats/scores.hpp"
 #include "stats/exact_terms.hpp"
 
 namespace ropelab::stats {
 namespace {
 
-using detail::PairLayout;
+using rope::PairLayout;
 
 // Rotates `count` copies of one input-rounded vector x (d values) by the table rows [row][pair] into rows [row][d]:
 // rotation arithmetic and storage_format, pass-through coordinates kept; with `key_cache` the key cache stage after.
@@ -71,7 +72,7 @@ void pipeline_scores(const ScoreSource& source, std::int64_t query_position, std
                      std::vector<std::vector<double>>& out) {
   const rope::Recipe& recipe = *source.recipe;
   const rope::Pipeline pipeline = rope::make_pipeline(source.spec, recipe, absolute_context(source, query_position, end));
-  const PairLayout layout = detail::pair_layout(source.spec);
+  const PairLayout layout = rope::pair_layout(source.spec);
   const auto pairs = static_cast<std::size_t>(pipeline.pairs());
   const auto d = static_cast<std::size_t>(source.spec.head_dim);
   const bool incremental = recipe.incremental != rope::Incremental::none;

@@ -1,4 +1,4 @@
-// Pieces of the exact score path shared inside src/stats: argument checks, the block loop, the pair layout and
+// Pieces of the exact score path shared inside src/stats: argument checks, the block loop and
 // S(m) = Σ_n (A_n cos mω_n − B_n sin mω_n) + constant one position at a time. scores.cc streams the same
 // expression over blocks; the filtered counts recompute single undecided positions with exact_score, and both
 // must give the same bits (tests/stats/filtered_test.cc).
@@ -12,6 +12,7 @@
 
 #include "ropelab/rope/double_double.hpp"
 #include "ropelab/rope/exact_reference.hpp"
+#include "ropelab/rope/pair_layout.hpp"
 #include "ropelab/rope/rope_spec.hpp"
 #include "ropelab/stats/scores.hpp"
 
@@ -26,15 +27,6 @@ void check_score_arguments(const ScoreSource& source, std::span<const QueryKey> 
 void for_each_block(std::size_t blocks, int threads, const std::function<void(double)>& progress,
                     const std::function<void(std::size_t)>& body);
 
-// Coordinates of pair n: half_split (n, n + R/2), interleaved (2n, 2n + 1), over the R = rotary_dims first
-// coordinates; coordinates R..d−1 are not rotated.
-struct PairLayout {
-  std::vector<int> first, second;  // per pair
-  std::vector<int> pass;           // non-rotated coordinates
-};
-
-PairLayout pair_layout(const rope::RopeSpec& spec);
-
 // A_n = q0 k0 + q1 k1, B_n = q0 k1 − q1 k0 (binary64, each product and sum rounded), and the constant
 // Σ_pass q_i k_i summed in coordinate order: A_n + i B_n = a_n e^{iφ_n}.
 struct ExactProduct {
@@ -42,7 +34,7 @@ struct ExactProduct {
   double constant = 0;
 };
 
-ExactProduct exact_product(const PairLayout& layout, QueryKey p);
+ExactProduct exact_product(const rope::PairLayout& layout, QueryKey p);
 
 // One pair's term of the exact path: A cos − B sin, two rounded products and a rounded difference.
 inline double exact_term(double a, double b, double cos, double sin) { return a * cos - b * sin; }

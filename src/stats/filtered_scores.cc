@@ -8,6 +8,7 @@
 
 #include "hwy/aligned_allocator.h"
 #include "ropelab/rope/exact_reference.hpp"
+#include "ropelab/rope/pair_layout.hpp"
 #include "ropelab/stats/filtered.hpp"
 #include "stats/exact_terms.hpp"
 #include "stats/filtered_kernel.hpp"
@@ -64,7 +65,7 @@ FilteredScores::FilteredScores(const ScoreSource& source, QueryKey product, std:
   detail::check_score_arguments(source, std::span<const QueryKey>(&product, 1), first, end);
   const long context = source.context_length > 0 ? source.context_length : static_cast<long>(end);
   omega_ = rope::reference_inverse_frequencies(source.spec, context);
-  const detail::ExactProduct terms = detail::exact_product(detail::pair_layout(source.spec), product);
+  const detail::ExactProduct terms = detail::exact_product(rope::pair_layout(source.spec), product);
   a_ = terms.a;
   b_ = terms.b;
   constant_ = terms.constant;

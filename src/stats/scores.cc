@@ -27,9 +27,9 @@ namespace ropelab::stats {
 namespace {
 
 using detail::ExactProduct;
-using detail::PairLayout;
 using detail::exact_product;
-using detail::pair_layout;
+using rope::PairLayout;
+using rope::pair_layout;
 
 // --- Exact path -------------------------------------------------------------------------------------------
 
@@ -489,18 +489,6 @@ void for_each_block(std::size_t blocks, int threads, const std::function<void(do
     const std::size_t finished = ++done;
     if (progress && omp_get_thread_num() == 0) progress(static_cast<double>(finished) / static_cast<double>(blocks));
   });
-}
-
-PairLayout pair_layout(const rope::RopeSpec& spec) {
-  PairLayout layout;
-  const int pairs = spec.rotary_dims / 2;
-  for (int n = 0; n < pairs; ++n) {
-    const bool half = spec.pairing == rope::Pairing::half_split;
-    layout.first.push_back(half ? n : 2 * n);
-    layout.second.push_back(half ? n + pairs : 2 * n + 1);
-  }
-  for (int i = spec.rotary_dims; i < spec.head_dim; ++i) layout.pass.push_back(i);
-  return layout;
 }
 
 ExactProduct exact_product(const PairLayout& layout, QueryKey p) {

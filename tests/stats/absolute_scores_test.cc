@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "rope/test_specs.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/pipeline.hpp"
 #include "ropelab/stats/scores.hpp"
@@ -21,15 +22,6 @@ using namespace ropelab;
 using namespace ropelab::stats;
 
 namespace {
-
-rope::RopeSpec spec_of(int d, int rotary, double base) {
-  rope::RopeSpec spec;
-  spec.head_dim = d;
-  spec.rotary_dims = rotary;
-  spec.base = base;
-  spec.max_position_embeddings = 1 << 20;
-  return spec;
-}
 
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   if (a.size() != b.size()) return false;
@@ -55,7 +47,7 @@ rope::Recipe binary64_recipe() {
 TEST_CASE("absolute exact scores are (R(P)q).(R(P-m)k) = q^T R(-m) k for any P", "[empirical][absolute]") {
   const int d = 16;
   const double base = 1e4;
-  const rope::RopeSpec spec = spec_of(d, d, base);  // half_split pairs (n, n + 8)
+  const rope::RopeSpec spec = testing::plain_spec(base, d);  // half_split pairs (n, n + 8)
   const VectorSet q = gaussian_query(1, d, 1.0, 4);
   const VectorSet k = gaussian_key(q, 0.4, 1.0, 4, 1);
   const std::int64_t first = 3, end = 2000;
@@ -86,7 +78,7 @@ TEST_CASE("absolute exact scores are (R(P)q).(R(P-m)k) = q^T R(-m) k for any P",
 
 TEST_CASE("a binary64 pipeline's absolute scores agree with the exact ones to rounding", "[empirical][absolute]") {
   const int d = 128;
-  const rope::RopeSpec spec = spec_of(d, d, 5e5);
+  const rope::RopeSpec spec = testing::plain_spec(5e5, d);
   const VectorSet q = gaussian_query(2, d, 1.0, 8);
   const VectorSet k = gaussian_key(q, 0.5, 1.0, 8, 1);
   const std::vector<QueryKey> products{{q.head(0), k.head(0)}, {q.head(1), k.head(1)}};
@@ -112,7 +104,8 @@ TEST_CASE("absolute pipeline scores equal the emulator's per-position stages com
   const VectorSet k = gaussian_key(q, 0.6, 2.0, 19, 1);
   const std::int64_t query_position = 1300, first = 0, end = 120;
   for (const int rotary : {64, 48}) {
-    const rope::RopeSpec spec = spec_of(d, rotary, 5e5);
+    rope::RopeSpec spec = testing::plain_spec(5e5, d);
+    spec.rotary_dims = rotary;
     std::vector<rope::Recipe> recipes = rope::presets();
     recipes.push_back(rope::preset("hf-eager-bf16"));
     recipes.back().incremental = rope::Incremental::rotation_recurrence;
@@ -184,7 +177,7 @@ TEST_CASE("absolute scores are identical for any thread count and block size", "
   }
   for (const std::optional<rope::Recipe>& recipe : recipes) {
     CAPTURE(recipe ? recipe->name : "exact", recipe && recipe->incremental != rope::Incremental::none);
-    const ScoreSource source{spec_of(128, 128, 5e5), recipe, 0};
+    const ScoreSource source{testing::plain_spec(5e5, 128), recipe, 0};
     const auto one = compute_absolute_scores(source, 70000, products, 7, 3000, {.threads = 1, .block_positions = 256, .progress = {}});
     const auto two = compute_absolute_scores(source, 70000, products, 7, 3000, {.threads = 2, .block_positions = 97, .progress = {}});
     const auto three = compute_absolute_scores(source, 70000, products, 7, 3000, {.threads = 3, .block_positions = 1000, .progress = {}});
@@ -198,7 +191,7 @@ TEST_CASE("absolute scores are identical for any thread count and block size", "
 TEST_CASE("a query position before the window's last key is refused, naming it", "[empirical][absolute]") {
   const VectorSet q = gaussian_query(1, 8, 1.0, 1);
   const VectorSet k = gaussian_key(q, 0.5, 1.0, 1, 1);
-  const ScoreSource source{spec_of(8, 8, 1e4), rope::preset("hf-eager-bf16"), 0};
+  const ScoreSource source{testing::plain_spec(1e4, 8), rope::preset("hf-eager-bf16"), 0};
   const QueryKey product{q.head(0), k.head(0)};
   CHECK_THROWS_WITH(compute_absolute_scores(source, 98, {&product, 1}, 0, 100),
                     Catch::Matchers::ContainsSubstring("query position: 98 is not in [99"));

@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "rope/test_specs.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/stats/empirical.hpp"
 #include "ropelab/stats/scores.hpp"
@@ -19,20 +20,11 @@ using namespace ropelab::stats;
 
 namespace {
 
-rope::RopeSpec spec_of(int d, double base) {
-  rope::RopeSpec spec;
-  spec.head_dim = d;
-  spec.rotary_dims = d;
-  spec.base = base;
-  spec.max_position_embeddings = 1 << 20;
-  return spec;
-}
-
 // Exact-path scores of a Gaussian (q, k) pair: the realistic input of every count.
 std::vector<double> gaussian_scores(int d, double base, double rho, std::uint64_t seed, long m) {
   const VectorSet q = gaussian_query(1, d, 1.0, seed);
   const VectorSet k = gaussian_key(q, rho, 1.0, seed, 1);
-  return compute_scores({spec_of(d, base), std::nullopt, 0}, {q.head(0), k.head(0)}, 0, m);
+  return compute_scores({testing::plain_spec(base, d), std::nullopt, 0}, {q.head(0), k.head(0)}, 0, m);
 }
 
 // Independent bf16 round-to-nearest-even of a binary64 value, from the definition: x = M·2^(e−7) with
@@ -138,7 +130,7 @@ TEST_CASE("token statistics equal brute force", "[empirical]") {
   const VectorSet k1 = gaussian_key(q, 0.8, 1.0, 21, 1);
   const VectorSet k2 = gaussian_key(q, 0.2, 1.0, 21, 2);
   const std::vector<QueryKey> products{{q.head(0), k1.head(0)}, {q.head(0), k2.head(0)}};
-  const auto s = compute_scores({spec_of(d, 1e4), std::nullopt, 0}, products, 0, 2500);
+  const auto s = compute_scores({testing::plain_spec(1e4, d), std::nullopt, 0}, products, 0, 2500);
   const std::vector<double>& s1 = s[0];
   const std::vector<double>& s2 = s[1];
 
@@ -211,7 +203,7 @@ Draws draws(int heads, std::uint64_t seed) {
 double mean_halves_inversion(const Draws& d, double base, long m) {
   std::vector<QueryKey> products;
   for (int h = 0; h < d.q.heads; ++h) products.push_back({d.q.head(h), d.k.head(h)});
-  const auto s = compute_scores({spec_of(128, base), std::nullopt, 0}, products, 0, m);
+  const auto s = compute_scores({testing::plain_spec(base, 128), std::nullopt, 0}, products, 0, m);
   double sum = 0;
   for (const auto& x : s) {
     sum += count_inversions(std::span(x).first(x.size() / 2), std::span(x).subspan(x.size() / 2)).probability();
@@ -225,7 +217,7 @@ double mean_token_inversion(const Draws& d, double base, long m) {
     products.push_back({d.q.head(h), d.k1.head(h)});
     products.push_back({d.q.head(h), d.k2.head(h)});
   }
-  const auto s = compute_scores({spec_of(128, base), std::nullopt, 0}, products, 0, m);
+  const auto s = compute_scores({testing::plain_spec(base, 128), std::nullopt, 0}, products, 0, m);
   double sum = 0;
   for (std::size_t i = 0; i < s.size(); i += 2) sum += token_inversion(s[i][0], s[i + 1][0], s[i], s[i + 1]).fraction();
   return sum / static_cast<double>(s.size() / 2);
@@ -270,13 +262,13 @@ TEST_CASE("sweep rows: one per statistic, base and context", "[empirical]") {
   const VectorSet q = gaussian_query(2, 16, 1.0, 51);
   const VectorSet k = gaussian_key(q, 0.5, 1.0, 51, 1);
   const VectorSet k2 = gaussian_key(q, 0.2, 1.0, 51, 2);
-  SweepRequest r{{spec_of(16, 1e4), std::nullopt, 0}, {1e3, 1e4}, {64, 256}, &q, &k, &k2,
+  SweepRequest r{{testing::plain_spec(1e4, 16), std::nullopt, 0}, {1e3, 1e4}, {64, 256}, &q, &k, &k2,
                  formats::bfloat16(), 0.01, {}};
   const std::vector<SweepRow> rows = run_sweep(r);
   CHECK(rows.size() == 2 * 2 * 10);
   // The M = 64 row equals a direct count on the prefix (scores are reused as prefixes).
-  const auto s = compute_scores({spec_of(16, 1e3), std::nullopt, 0}, {q.head(0), k.head(0)}, 0, 64);
-  const auto s1 = compute_scores({spec_of(16, 1e3), std::nullopt, 0}, {q.head(1), k.head(1)}, 0, 64);
+  const auto s = compute_scores({testing::plain_spec(1e3, 16), std::nullopt, 0}, {q.head(0), k.head(0)}, 0, 64);
+  const auto s1 = compute_scores({testing::plain_spec(1e3, 16), std::nullopt, 0}, {q.head(1), k.head(1)}, 0, 64);
   const double expected = (count_inversions(std::span(s).first(32), std::span(s).subspan(32)).probability() +
                            count_inversions(std::span(s1).first(32), std::span(s1).subspan(32)).probability()) / 2;
   bool found = false;

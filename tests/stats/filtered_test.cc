@@ -16,6 +16,7 @@
 #include "anchor_vectors.hpp"
 #include "filtered_kernel.hpp"
 #include "precision/simd_targets.hpp"
+#include "rope/test_specs.hpp"
 #include "ropelab/rope/exact_reference.hpp"
 #include "ropelab/rope/recipe.hpp"
 #include "ropelab/stats/empirical.hpp"
@@ -27,15 +28,6 @@ using namespace ropelab;
 using namespace ropelab::stats;
 
 namespace {
-
-rope::RopeSpec spec_of(int d, double base, int rotary = 0) {
-  rope::RopeSpec spec;
-  spec.head_dim = d;
-  spec.rotary_dims = rotary > 0 ? rotary : d;
-  spec.base = base;
-  spec.max_position_embeddings = 1 << 20;
-  return spec;
-}
 
 struct Vectors {
   std::vector<double> q, k;
@@ -117,7 +109,7 @@ TEST_CASE("filtered: the radius bounds |F - E| and |F - MPFR| at every position"
                                             std::tuple{128, 1e4, (1L << 40), (1L << 40) + 3000}}) {
     for (std::uint64_t seed : {1, 2}) {
       CAPTURE(d, base, first, seed);
-      const rope::RopeSpec spec = spec_of(d, base);
+      const rope::RopeSpec spec = testing::plain_spec(base, d);
       const Vectors v = gaussian(d, 0.5, seed);
       const std::vector<double> e = exact_scores(spec, v, first, end);
       const FilteredScores f({spec, std::nullopt, 0}, v.product(), first, end);
@@ -135,7 +127,8 @@ TEST_CASE("filtered: the radius bounds |F - E| and |F - MPFR| at every position"
 }
 
 TEST_CASE("filtered: recomputed positions give the exact path's bits", "[filtered]") {
-  const rope::RopeSpec spec = spec_of(16, 1e4, 12);
+  rope::RopeSpec spec = testing::plain_spec(1e4, 16);
+  spec.rotary_dims = 12;
   const Vectors v = gaussian(16, 0.3, 4);
   const std::vector<double> e = exact_scores(spec, v, 100, 400);
   FilteredScores f({spec, std::nullopt, 0}, v.product(), 100, 400);
@@ -150,21 +143,22 @@ TEST_CASE("filtered counts equal the exact counts and brute force at small M", "
     for (long m : {2L, 3L, 17L, 1000L, 4096L}) {
       CAPTURE(seed, m);
       const Vectors v = gaussian(8, 0.5, seed);
-      check_counts(spec_of(8, 1e4), v, 0, m, {0, m / 2}, {m / 2, m}, 0.05);
+      check_counts(testing::plain_spec(1e4, 8), v, 0, m, {0, m / 2}, {m / 2, m}, 0.05);
     }
   }
   // Windows anywhere in the range, apart and overlapping (a position against itself is an exact tie).
   const Vectors v = gaussian(32, 0.5, 9);
-  check_counts(spec_of(32, 5e5), v, 50, 3000, {60, 700}, {2000, 3000}, 0.01);
-  check_counts(spec_of(32, 5e5), v, 50, 3000, {60, 1700}, {1000, 2500}, 0.01);
-  check_counts(spec_of(32, 5e5), v, 50, 3000, {50, 3000}, {50, 3000}, 0.01);
+  check_counts(testing::plain_spec(5e5, 32), v, 50, 3000, {60, 700}, {2000, 3000}, 0.01);
+  check_counts(testing::plain_spec(5e5, 32), v, 50, 3000, {60, 1700}, {1000, 2500}, 0.01);
+  check_counts(testing::plain_spec(5e5, 32), v, 50, 3000, {50, 3000}, {50, 3000}, 0.01);
 }
 
 TEST_CASE("filtered counts on exact ties and near-ties equal brute force", "[filtered]") {
   // Scores 1 + O(1e-15): exact ties in E, near-ties in F; most positions are recomputed.
   for (double tiny : {1e-16, 3e-15, 1e-13}) {
     CAPTURE(tiny);
-    const rope::RopeSpec spec = spec_of(24, 1e4, 16);
+    rope::RopeSpec spec = testing::plain_spec(1e4, 24);
+    spec.rotary_dims = 16;
     const Vectors v = constant_dominated(24, 16, tiny, 5);
     check_counts(spec, v, 0, 3000, {0, 1500}, {1500, 3000}, 2e-16);
     check_counts(spec, v, 7, 2500, {100, 1200}, {900, 2500}, 4e-16);
@@ -175,18 +169,18 @@ TEST_CASE("filtered counts on exact ties and near-ties equal brute force", "[fil
   // Zero amplitudes (k = 0): every score is exactly 0.
   Vectors zero = gaussian(16, 0.5, 6);
   std::fill(zero.k.begin(), zero.k.end(), 0.0);
-  check_counts(spec_of(16, 1e4), zero, 0, 500, {0, 250}, {250, 500}, 0.1);
+  check_counts(testing::plain_spec(1e4, 16), zero, 0, 500, {0, 250}, {250, 500}, 0.1);
   // q = k: B_n = 0 exactly, S(m) = Σ |z_n|² cos(mω_n).
   Vectors same = gaussian(16, 0.5, 7);
   same.k = same.q;
-  check_counts(spec_of(16, 1e4), same, 0, 2000, {0, 1000}, {1000, 2000}, 1e-3);
+  check_counts(testing::plain_spec(1e4, 16), same, 0, 2000, {0, 1000}, {1000, 2000}, 1e-3);
 }
 
 TEST_CASE("filtered: the base-5e5 anchor pair 49190 vs 1037957 (gap 1.1e-10) is ordered as the exact path and MPFR",
           "[filtered]") {
   // numpy's fp64 scores (m*omega rounded, error ~1e-10 at m ~ 1e6) mis-order this pair; the radius (~2e-12)
   // decides it on the fast path, and the filtered count over windows holding it equals the exact one.
-  rope::RopeSpec spec = spec_of(128, 5e5);
+  rope::RopeSpec spec = testing::plain_spec(5e5, 128);
   spec.pairing = rope::Pairing::interleaved;
   const Vectors v{testing::anchor_query, testing::anchor_key};
   const std::int64_t m1 = 49190, m2 = 1037957, end = 1 << 20;
@@ -209,7 +203,7 @@ TEST_CASE("filtered: the base-5e5 anchor pair 49190 vs 1037957 (gap 1.1e-10) is 
 }
 
 TEST_CASE("filtered scores are bit-identical on every SIMD target and thread count", "[filtered]") {
-  const rope::RopeSpec spec = spec_of(128, 5e5);
+  const rope::RopeSpec spec = testing::plain_spec(5e5, 128);
   const Vectors v = gaussian(128, 0.5, 3);
   const std::int64_t first = 12345, end = first + 20000 + 17;  // a partial last block and tile
   const std::vector<double> e = exact_scores(spec, v, first, end);
@@ -228,7 +222,7 @@ TEST_CASE("filtered scores are bit-identical on every SIMD target and thread cou
 }
 
 TEST_CASE("filtered scores reject a recipe and windows outside the range", "[filtered]") {
-  const rope::RopeSpec spec = spec_of(8, 1e4);
+  const rope::RopeSpec spec = testing::plain_spec(1e4, 8);
   const Vectors v = gaussian(8, 0.5, 1);
   CHECK_THROWS_AS(FilteredScores({spec, rope::preset("hf-eager-bf16"), 0}, v.product(), 0, 10), std::invalid_argument);
   CHECK_THROWS_AS(FilteredScores({spec, std::nullopt, 0}, v.product(), 5, 5), std::invalid_argument);
@@ -249,7 +243,8 @@ TEST_CASE("filtered sweep (exact path, no k2) gives the exact counts of every pr
         std::copy(v.k.begin(), v.k.end(), k.values.begin() + 24 * h);
       }
     }
-    const rope::RopeSpec spec = spec_of(24, 1e4, 16);
+    rope::RopeSpec spec = testing::plain_spec(1e4, 24);
+    spec.rotary_dims = 16;
     const SweepRequest r{{spec, std::nullopt, 0}, {1e4}, {300, 1000}, &q, &k, nullptr, formats::bfloat16(), 4e-16, {}};
     const std::vector<SweepRow> rows = run_sweep(r);
     for (long m : {300L, 1000L}) {

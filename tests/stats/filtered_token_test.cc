@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "rope/test_specs.hpp"
 #include "ropelab/stats/empirical.hpp"
 #include "ropelab/stats/filtered.hpp"
 #include "ropelab/stats/scores.hpp"
@@ -19,15 +20,6 @@ using namespace ropelab;
 using namespace ropelab::stats;
 
 namespace {
-
-rope::RopeSpec token_spec(int d, double base) {
-  rope::RopeSpec spec;
-  spec.head_dim = d;
-  spec.rotary_dims = d;
-  spec.base = base;
-  spec.max_position_embeddings = 1 << 20;
-  return spec;
-}
 
 struct Case {
   const char* what;
@@ -39,7 +31,7 @@ struct Case {
 TEST_CASE("token statistics on the filter equal those of the exact path's scores", "[filtered-token]") {
   const int d = 16;
   const std::int64_t end = 3000;
-  const rope::RopeSpec spec = token_spec(d, 1e4);
+  const rope::RopeSpec spec = testing::plain_spec(1e4, d);
   const VectorSet q = gaussian_query(1, d, 1.0, 31);
   const VectorSet k1 = gaussian_key(q, 0.8, 1.0, 31, 1);
   const VectorSet k2 = gaussian_key(q, 0.2, 1.0, 31, 2);

@@ -16,6 +16,7 @@
 
 #include "pipeline_scores_kernel.hpp"
 #include "precision/simd_targets.hpp"
+#include "rope/test_specs.hpp"
 #include "ropelab/nearest_even.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/pipeline.hpp"
@@ -25,16 +26,6 @@ using namespace ropelab;
 using namespace ropelab::stats;
 
 namespace {
-
-rope::RopeSpec spec_of(int d, rope::Pairing pairing) {
-  rope::RopeSpec spec;
-  spec.head_dim = d;
-  spec.rotary_dims = d - 4;  // four pass-through coordinates
-  spec.base = 5e5;
-  spec.pairing = pairing;
-  spec.max_position_embeddings = 1 << 20;
-  return spec;
-}
 
 // S(m) for m in [first, end) from the emulator's stages (scores.hpp steps 1-5).
 std::vector<double> by_hand(const rope::RopeSpec& spec, const rope::Recipe& recipe, const std::vector<double>& q,
@@ -122,7 +113,9 @@ TEST_CASE("pipeline scores: the SIMD kernel equals the stages by hand on adversa
   for (const char* name : {"hf-eager-bf16", "gpt-neox-fp16", "llama.cpp-cpu", "hf-4.38.0-autocast"}) {
     const rope::Recipe& recipe = rope::preset(name);
     for (const rope::Pairing pairing : {rope::Pairing::half_split, rope::Pairing::interleaved}) {
-      const rope::RopeSpec spec = spec_of(d, pairing);
+      rope::RopeSpec spec = testing::plain_spec(5e5, d);
+      spec.rotary_dims = d - 4;  // four pass-through coordinates
+      spec.pairing = pairing;
       for (const Keys& c : cases) {
         INFO(name << ", " << c.what << ", interleaved " << (pairing == rope::Pairing::interleaved));
         const std::vector<double> expected = by_hand(spec, recipe, c.q, c.k, 3, 300);

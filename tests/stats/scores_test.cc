@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "rope/test_specs.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/pipeline.hpp"
 #include "ropelab/rope/recipe_stages.hpp"
@@ -19,16 +20,6 @@ using namespace ropelab;
 using namespace ropelab::stats;
 
 namespace {
-
-rope::RopeSpec spec_of(int d, double base, rope::Pairing pairing = rope::Pairing::half_split) {
-  rope::RopeSpec spec;
-  spec.head_dim = d;
-  spec.rotary_dims = d;
-  spec.base = base;
-  spec.pairing = pairing;
-  spec.max_position_embeddings = 1 << 20;
-  return spec;
-}
 
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   if (a.size() != b.size()) return false;
@@ -48,8 +39,9 @@ TEST_CASE("exact S(m) equals a direct evaluation of sum a_n cos(m theta_n + phi_
     const VectorSet q = gaussian_query(1, d, 1.0, seed);
     const VectorSet k = gaussian_key(q, 0.4, 1.0, seed, 1);
     const long first = 5, end = 3000;
-    const std::vector<double> s =
-        compute_scores({spec_of(d, base, rope::Pairing::interleaved), std::nullopt, 0}, {q.head(0), k.head(0)}, first, end);
+    rope::RopeSpec spec = testing::plain_spec(base, d);
+    spec.pairing = rope::Pairing::interleaved;
+    const std::vector<double> s = compute_scores({spec, std::nullopt, 0}, {q.head(0), k.head(0)}, first, end);
     double total_amplitude = 0;
     std::vector<long double> a(d / 2), phi(d / 2), theta(d / 2);
     for (int n = 0; n < d / 2; ++n) {
@@ -70,7 +62,7 @@ TEST_CASE("exact S(m) equals a direct evaluation of sum a_n cos(m theta_n + phi_
 }
 
 TEST_CASE("cosine_sum reproduces the exact scores; pass-through coordinates add a constant", "[empirical]") {
-  rope::RopeSpec spec = spec_of(12, 500);
+  rope::RopeSpec spec = testing::plain_spec(500, 12);
   spec.rotary_dims = 8;
   const VectorSet q = gaussian_query(1, 12, 1.0, 9);
   const VectorSet k = gaussian_key(q, 0.7, 1.0, 9, 1);
@@ -93,7 +85,7 @@ TEST_CASE("pipeline S(m) equals the emulator's stages composed by hand, for ever
   const int d = 64;
   const VectorSet q = gaussian_query(1, d, 2.0, 17);
   const VectorSet k = gaussian_key(q, 0.6, 2.0, 17, 1);
-  const rope::RopeSpec spec = spec_of(d, 5e5);
+  const rope::RopeSpec spec = testing::plain_spec(5e5, d);
   const std::int64_t first = 1000, end = 1100;
   for (const rope::Recipe& recipe : rope::presets()) {
     CAPTURE(recipe.name);
@@ -140,7 +132,7 @@ TEST_CASE("scores are identical for any thread count and block size", "[empirica
   const VectorSet k = gaussian_key(q, 0.5, 1.0, 23, 1);
   std::vector<QueryKey> products;
   for (int h = 0; h < 3; ++h) products.push_back({q.head(h), k.head(h)});
-  const rope::RopeSpec spec = spec_of(128, 5e5);
+  const rope::RopeSpec spec = testing::plain_spec(5e5, 128);
   for (const char* name : {"", "hf-eager-bf16", "llama.cpp-cpu", "gpt-neox-fp16"}) {
     CAPTURE(name);
     std::optional<rope::Recipe> recipe;
@@ -160,16 +152,16 @@ TEST_CASE("a block key cache whose block does not divide head_dim is refused, na
   const VectorSet k = gaussian_key(q, 0.5, 1.0, 3, 1);
   rope::Recipe recipe = rope::preset("llama.cpp-cpu");
   rope::apply_stage_overrides(recipe, "key_cache=q8_0");  // 32-element blocks; 48 is not a multiple
-  CHECK_THROWS_WITH(compute_scores({spec_of(48, 1e4), recipe, 0}, {q.head(0), k.head(0)}, 0, 10),
+  CHECK_THROWS_WITH(compute_scores({testing::plain_spec(1e4, 48), recipe, 0}, {q.head(0), k.head(0)}, 0, 10),
                     Catch::Matchers::ContainsSubstring("block"));
 }
 
 TEST_CASE("compute_scores rejects bad windows and mismatched vectors", "[empirical]") {
   const VectorSet q = gaussian_query(1, 8, 1.0, 1);
   const VectorSet k = gaussian_key(q, 0.5, 1.0, 1, 1);
-  const ScoreSource source{spec_of(8, 1e4), std::nullopt, 0};
+  const ScoreSource source{testing::plain_spec(1e4, 8), std::nullopt, 0};
   CHECK_THROWS_AS(compute_scores(source, {q.head(0), k.head(0)}, 5, 5), std::invalid_argument);
   CHECK_THROWS_AS(compute_scores(source, {q.head(0), k.head(0)}, -1, 5), std::invalid_argument);
-  const ScoreSource wide{spec_of(16, 1e4), std::nullopt, 0};
+  const ScoreSource wide{testing::plain_spec(1e4, 16), std::nullopt, 0};
   CHECK_THROWS_AS(compute_scores(wide, {q.head(0), k.head(0)}, 0, 5), std::invalid_argument);
 }
