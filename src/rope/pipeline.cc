@@ -24,15 +24,20 @@
 namespace ropelab::rope {
 namespace {
 
-// Compared against formats built once: rn() runs per position, and building a Format (name string) per call
-// was a visible share of a wall sweep.
+// The same values and rounding as g whatever f's name: rn() runs per position, and comparing names (or building a
+// Format per call) was a visible share of a wall sweep and of S(m).
+bool same_arithmetic(const Format& f, const Format& g) {
+  return f.precision == g.precision && f.emin == g.emin && f.emax == g.emax && f.subnormals == g.subnormals &&
+         f.specials == g.specials && f.overflow == g.overflow && f.max_significand == g.max_significand &&
+         f.is_mpfr == g.is_mpfr;
+}
 bool is_binary64(const Format& f) {
   static const Format binary64 = formats::binary64();
-  return f == binary64;
+  return same_arithmetic(f, binary64);
 }
 bool is_binary32(const Format& f) {
   static const Format binary32 = formats::binary32();
-  return f == binary32;
+  return same_arithmetic(f, binary32);
 }
 
 // Round to nearest even in f. binary32 uses the hardware conversion (IEEE RNE from binary64, one rounding).
