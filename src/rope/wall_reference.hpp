@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -36,7 +37,7 @@ class StreamedReference {
 
  private:
   std::span<const DoubleDouble> omega_;
-  std::vector<double> offset_cos_, offset_sin_;  // R(j) for j in [0, kBlockPositions), [j][pair]
+  std::unique_ptr<double[]> offset_cos_, offset_sin_;  // R(j) for j in [0, kBlockPositions), [j][pair]
 };
 
 // rows of [row][pair] offsets times one block start: ref = (c0 + i s0)(oc + i os) per pair, in binary64 without
