@@ -65,8 +65,9 @@ void accurate_sincos_array(std::span<const double> x, std::span<double> sin_out,
 // outside(x[i]); with to_bfloat16 both then rounded RN_bfloat16(RN_binary32(·)) as round_to_binary32_then_bfloat16
 // does (pipeline_kernels.hpp). x may alias cos_out. Bit-identical to those scalar steps on every target. With
 // to_bfloat16 the vector targets decide most entries from a binary32 evaluation with a rigorous error bound (filtered
-// evaluation) and recompute the undecided ones; the kernel's contract comment gives the bound.
-void sincos_table(const double* x, double* sin_out, double* cos_out, std::size_t n, SinCos (*outside)(double),
-                  bool to_bfloat16);
+// evaluation) and recompute the undecided ones; the kernel's contract comment gives the bound. Returns how many
+// angles were recomputed (0 without to_bfloat16).
+std::size_t sincos_table(const double* x, double* sin_out, double* cos_out, std::size_t n, SinCos (*outside)(double),
+                         bool to_bfloat16);
 
 }  // namespace ropelab::rope

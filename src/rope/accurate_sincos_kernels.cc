@@ -127,9 +127,10 @@ HWY_INLINE hn::Vec<D> ToTable(D d, hn::Vec<D> v, bool to_bfloat16) {
 // ulps, counted in the lower binade's ulps when a binade boundary lies between). RN_bfloat16 of a bit pattern is
 // monotone and changes only across a midpoint (low 16 bits 0x8000); so a fast value whose low 16 bits are more than
 // kMidpointMargin = 40 from 0x8000 has the accurate value's rounding, and the quadrant's swap and sign flips commute
-// with it. Returns whether every lane of both results is decided (else the results are unusable; about 1 lane result in
-// 800 is not, so about 1 group of 16 angles in 25): the caller then takes the accurate path. Observed: the fast
-// value is within 1 bit pattern of RN_binary32(accurate) over 4e7 angles, with and without FMA.
+// with it. Returns whether every lane of both results is decided (else the results are unusable and the caller takes
+// the accurate path). About 1 lane result in 800 is undecided: 3.1% of a long-context table's angles are recomputed on
+// AVX3 (groups of 16), 1.6% on AVX2 (tests/rope/accurate_sincos_test.cc). Observed: the fast value is within 1 bit
+// pattern of RN_binary32(accurate) over 4e7 angles, with and without FMA.
 template <class D>
 HWY_INLINE bool Bfloat16SinCosFiltered(D d, hn::Vec<D> x0, hn::Vec<D> x1, hn::Vec<D>& s0, hn::Vec<D>& c0,
                                         hn::Vec<D>& s1, hn::Vec<D>& c1) {
@@ -177,12 +178,13 @@ HWY_INLINE bool Bfloat16SinCosFiltered(D d, hn::Vec<D> x0, hn::Vec<D> x1, hn::Ve
 }
 #endif
 
-// x may alias cos_out (each vector of x is read before its results are stored).
-void SinCosArray(const double* x, double* HWY_RESTRICT sin_out, double* cos_out, std::size_t n,
-                 SinCos (*outside)(double), bool to_bfloat16) {
+// x may alias cos_out (each vector of x is read before its results are stored). Returns how many angles the
+// filtered bf16 path left to the accurate one (0 without to_bfloat16 or on HWY_SCALAR, which has no filter).
+std::size_t SinCosArray(const double* x, double* HWY_RESTRICT sin_out, double* cos_out, std::size_t n,
+                        SinCos (*outside)(double), bool to_bfloat16) {
   const hn::ScalableTag<double> d;
   const std::size_t lanes = hn::Lanes(d);
-  std::size_t i = 0;
+  std::size_t i = 0, recomputed = 0;
   // Four independent vectors per step: eight Horner chains in flight hide the multiply-add latency.
   for (; i + 4 * lanes <= n; i += 4 * lanes) {
     hn::Vec<decltype(d)> s[4], c[4];
@@ -195,6 +197,7 @@ void SinCosArray(const double* x, double* HWY_RESTRICT sin_out, double* cos_out,
     if (to_bfloat16 && HWY_LIKELY(reducible)) {
       for (int g = 0; g < 2; ++g) {
         filtered[g] = Bfloat16SinCosFiltered(d, xs[2 * g], xs[2 * g + 1], s[2 * g], c[2 * g], s[2 * g + 1], c[2 * g + 1]);
+        recomputed += filtered[g] ? 0 : 2 * lanes;
       }
     }
 #endif
@@ -224,6 +227,7 @@ void SinCosArray(const double* x, double* HWY_RESTRICT sin_out, double* cos_out,
     hn::Store(ToTable(d, c, to_bfloat16), d, buffer);
     std::copy_n(buffer, count, cos_out + i);
   }
+  return recomputed;
 }
 
 }  // namespace ropelab::rope::HWY_NAMESPACE
@@ -244,9 +248,9 @@ void accurate_sincos_array(std::span<const double> x, std::span<double> sin_out,
   HWY_DYNAMIC_DISPATCH(SinCosArray)(x.data(), sin_out.data(), cos_out.data(), x.size(), unreachable_outside, false);
 }
 
-void sincos_table(const double* x, double* sin_out, double* cos_out, std::size_t n, SinCos (*outside)(double),
-                  bool to_bfloat16) {
-  HWY_DYNAMIC_DISPATCH(SinCosArray)(x, sin_out, cos_out, n, outside, to_bfloat16);
+std::size_t sincos_table(const double* x, double* sin_out, double* cos_out, std::size_t n, SinCos (*outside)(double),
+                         bool to_bfloat16) {
+  return HWY_DYNAMIC_DISPATCH(SinCosArray)(x, sin_out, cos_out, n, outside, to_bfloat16);
 }
 
 }  // namespace ropelab::rope
