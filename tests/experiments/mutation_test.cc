@@ -2,7 +2,7 @@
 // (claims_registry.hpp FaultHooks, applied after each claim's preset and params.set). For every fault, the
 // claims listed as catching it must hold without the fault and at least one must stop being as expected with
 // it: a registry that a wrong implementation still passes would fail here. The fault list and its catchers are
-// docs/proposed-readme-claims.md's table.
+// table under "The mutation check" in README.md.
 #include <catch2/catch_test_macros.hpp>
 
 #include <cmath>
