@@ -65,11 +65,6 @@ int report_max_colliding_pairs(const WallReport& report) {
 
 }  // namespace
 
-PairCoordinates pair_coordinates(const RopeSpec& spec, std::size_t pair) {
-  if (spec.pairing == Pairing::interleaved) return {2 * pair, 2 * pair + 1};
-  return {pair, pair + static_cast<std::size_t>(spec.rotary_dims / 2)};
-}
-
 BlockStats empty_block_stats(int pairs) {
   BlockStats stats;
   stats.pairs.resize(static_cast<std::size_t>(pairs));

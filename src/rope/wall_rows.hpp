@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "ropelab/rope/pair_layout.hpp"
 #include "ropelab/rope/wall.hpp"
 
 namespace ropelab::rope {
@@ -31,13 +32,6 @@ struct TableRows {
   std::span<const double> ref_cos, ref_sin; // the exact rotations, measured rows
   std::span<const double> angle;            // the stored angles, measured rows; empty: none (angle error NaN)
 };
-
-// The coordinates of pair i in a head_dim vector: (i, i + R/2) for half_split, (2i, 2i + 1) for interleaved,
-// R = rotary_dims (emulate_positions.cc lays keys out the same way).
-struct PairCoordinates {
-  std::size_t first, second;
-};
-PairCoordinates pair_coordinates(const RopeSpec& spec, std::size_t pair);
 
 // BlockStats with one zeroed PairWall per pair.
 BlockStats empty_block_stats(int pairs);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "precision/same_bits.hpp"
 #include "rope/test_specs.hpp"
 #include "ropelab/round.hpp"
 #include "ropelab/rope/pipeline.hpp"
@@ -19,17 +20,10 @@
 #include "ropelab/stats/vectors.hpp"
 
 using namespace ropelab;
+using ropelab::testing::same_bits;
 using namespace ropelab::stats;
 
 namespace {
-
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::bit_cast<std::uint64_t>(a[i]) != std::bit_cast<std::uint64_t>(b[i])) return false;
-  }
-  return true;
-}
 
 // Every RoPE format binary64 (the attention library's "fp64" control, built here from the flash-attention preset).
 rope::Recipe binary64_recipe() {

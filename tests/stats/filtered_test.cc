@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "precision/same_bits.hpp"
 #include "anchor_vectors.hpp"
 #include "filtered_kernel.hpp"
 #include "precision/simd_targets.hpp"
@@ -25,6 +26,7 @@
 #include "ropelab/stats/vectors.hpp"
 
 using namespace ropelab;
+using ropelab::testing::same_bits;
 using namespace ropelab::stats;
 
 namespace {
@@ -92,14 +94,6 @@ void check_counts(const rope::RopeSpec& spec, const Vectors& v, std::int64_t fir
     CHECK(a.pairs == b.pairs);
     CHECK(a.with_partner == b.with_partner);
   }
-}
-
-bool same_bits(std::span<const double> a, std::span<const double> b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::bit_cast<std::uint64_t>(a[i]) != std::bit_cast<std::uint64_t>(b[i])) return false;
-  }
-  return true;
 }
 
 }  // namespace

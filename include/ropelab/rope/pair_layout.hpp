@@ -1,6 +1,7 @@
 // Which coordinates of a head_dim vector each rotary pair turns, and which pass through unrotated.
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 #include "ropelab/rope/rope_spec.hpp"
@@ -15,5 +16,11 @@ struct PairLayout {
 };
 
 PairLayout pair_layout(const RopeSpec& spec);
+
+// The coordinates of one pair, by the same rule.
+struct PairCoordinates {
+  std::size_t first, second;
+};
+PairCoordinates pair_coordinates(const RopeSpec& spec, std::size_t pair);
 
 }  // namespace ropelab::rope
