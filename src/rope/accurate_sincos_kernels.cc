@@ -161,15 +161,12 @@ HWY_INLINE bool Bfloat16SinCosFiltered(D d, hn::Vec<D> x0, hn::Vec<D> x1, hn::Ve
   };
   const auto normal = hn::RebindMask(di, hn::Gt(hn::Abs(rho), hn::Set(df, 0x1p-100f)));
   const bool all_decided = hn::AllTrue(di, hn::And(normal, hn::And(decided(sin_bits), decided(cos_bits))));
-  // The quadrant on binary32 lanes: k mod 4 sits in the low word of each binary64 lane.
+  // The quadrant on binary32 lanes (k mod 4 sits in the low word of each binary64 lane), applied as the accurate
+  // path applies it.
   const auto quadrant = hn::ConcatEven(du, hn::BitCast(du, q1), hn::BitCast(du, q0));
-  const auto odd = hn::RebindMask(df, hn::Eq(hn::And(quadrant, hn::Set(du, 1)), hn::Set(du, 1)));
-  const auto sin_r = hn::BitCast(df, Bfloat16RoundedBits(di, sin_bits));
-  const auto cos_r = hn::BitCast(df, Bfloat16RoundedBits(di, cos_bits));
-  const auto sign_s = hn::BitCast(df, hn::ShiftLeft<30>(hn::And(quadrant, hn::Set(du, 2))));
-  const auto sign_c = hn::BitCast(df, hn::ShiftLeft<30>(hn::And(hn::Add(quadrant, hn::Set(du, 1)), hn::Set(du, 2))));
-  const auto sin_x = hn::Xor(hn::IfThenElse(odd, cos_r, sin_r), sign_s);
-  const auto cos_x = hn::Xor(hn::IfThenElse(odd, sin_r, cos_r), sign_c);
+  hn::Vec<decltype(df)> sin_x, cos_x;
+  ApplyQuadrant(df, quadrant, hn::BitCast(df, Bfloat16RoundedBits(di, sin_bits)),
+                hn::BitCast(df, Bfloat16RoundedBits(di, cos_bits)), sin_x, cos_x);
   s0 = hn::PromoteTo(d, hn::LowerHalf(dh, sin_x));
   s1 = hn::PromoteTo(d, hn::UpperHalf(dh, sin_x));
   c0 = hn::PromoteTo(d, hn::LowerHalf(dh, cos_x));

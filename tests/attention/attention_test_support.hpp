@@ -46,7 +46,6 @@ inline attention::HeadVectors gaussian_heads(int heads, int d, std::size_t keys,
   return hv;
 }
 
-// Decode layout: the query at `query_position`, keys at query_position − n + 1 .. query_position.
 // One head's single key (and value) of `one` repeated `keys` times: every key the same vector, so the scores along
 // the layout are S at each distance (the relative-only path's product).
 inline attention::HeadVectors repeated_key(const attention::HeadVectors& one, std::size_t keys) {
@@ -61,6 +60,7 @@ inline attention::HeadVectors repeated_key(const attention::HeadVectors& one, st
   return hv;
 }
 
+// Decode layout: the query at `query_position`, keys at query_position − n + 1 .. query_position.
 inline attention::Layout decode_layout(std::int64_t query_position, std::size_t keys) {
   attention::Layout layout;
   layout.query_position = query_position;

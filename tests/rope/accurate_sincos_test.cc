@@ -21,6 +21,13 @@
 
 using namespace ropelab::rope;
 
+namespace {
+
+// A bf16 table entry as the emulator defines it: RN_bfloat16(RN_binary32(v)).
+double bf16_table_value(double v) { return ropelab::round_value(static_cast<float>(v), ropelab::formats::bfloat16()); }
+
+}  // namespace
+
 TEST_CASE("accurate_sincos is within 4e-16 of MPFR for |x| < 2^31", "[rope-emulator]") {
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<double> exponent(-10.0, 31.0);
@@ -84,7 +91,6 @@ TEST_CASE("sincos_table equals accurate_sincos, the outside function and the bf1
   x[19] = -0x1p31;
   x[20] = 0x1p31 - 256;
   const auto outside = [](double a) { return SinCos{a * 0.5, -a}; };  // any function: the table must call it
-  const auto bf16 = [](double v) { return ropelab::round_value(static_cast<float>(v), ropelab::formats::bfloat16()); };
   const auto same = [](double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); };
   for (const bool to_bfloat16 : {false, true}) {
     for (const bool in_place : {false, true}) {
@@ -94,7 +100,7 @@ TEST_CASE("sincos_table equals accurate_sincos, the outside function and the bf1
         int differing = 0;
         for (std::size_t i = 0; i < x.size(); ++i) {
           SinCos e = std::abs(x[i]) < kAccurateSincosMaxAngle ? accurate_sincos(x[i]) : outside(x[i]);
-          if (to_bfloat16) e = {bf16(e.sin), bf16(e.cos)};
+          if (to_bfloat16) e = {bf16_table_value(e.sin), bf16_table_value(e.cos)};
           differing += !same(s[i], e.sin) || !same(c[i], e.cos);
         }
         INFO("to_bfloat16 " << to_bfloat16 << ", in place " << in_place);
@@ -111,7 +117,6 @@ TEST_CASE("sincos_table's filtered bf16 path equals the accurate path near bf16 
   // Adversarial angles: fp32 angles whose accurate sin or cos lies within 48 binary32 steps of a bf16 midpoint
   // (ties included), in runs and scattered among ordinary angles; tiny angles around the filter's 2^-100 floor;
   // the fp32 angles nearest to multiples of π/2 (sin r tiny); and a stack's table m·θ at long context.
-  const auto bf16 = [](double v) { return ropelab::round_value(static_cast<float>(v), ropelab::formats::bfloat16()); };
   const auto from_midpoint = [](double v) {
     const auto low = static_cast<std::int32_t>(std::bit_cast<std::uint32_t>(static_cast<float>(v)) & 0xffffu);
     return std::abs(low - 0x8000);
@@ -149,8 +154,8 @@ TEST_CASE("sincos_table's filtered bf16 path equals the accurate path near bf16 
     int differing = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
       const SinCos e = accurate_sincos(x[i]);
-      differing += std::bit_cast<std::uint64_t>(s[i]) != std::bit_cast<std::uint64_t>(bf16(e.sin)) ||
-                   std::bit_cast<std::uint64_t>(c[i]) != std::bit_cast<std::uint64_t>(bf16(e.cos));
+      differing += std::bit_cast<std::uint64_t>(s[i]) != std::bit_cast<std::uint64_t>(bf16_table_value(e.sin)) ||
+                   std::bit_cast<std::uint64_t>(c[i]) != std::bit_cast<std::uint64_t>(bf16_table_value(e.cos));
     }
     CHECK(differing == 0);
   });
@@ -159,8 +164,9 @@ TEST_CASE("sincos_table's filtered bf16 path equals the accurate path near bf16 
 
 TEST_CASE("sincos_table's bf16 filter decides most of a long-context table, every vector target", "[rope-emulator]") {
   // An hf-eager-style table: fp32 angles RN(RN(m) ω) for d = 128, base 5e5, positions near 2^16 and 2^24. The
-  // filter's bound leaves about 1 angle result in 800 undecided, so 2-4% of 16-angle groups; far more would mean
-  // the filter is too loose to pay (the table stays bit-exact either way: the tests above).
+  // filter's bound leaves about 1 angle result in 800 undecided, so a few percent of the angles (whole groups of
+  // 2 vectors) are recomputed; far more would mean the filter is too loose to pay (the table stays bit-exact either
+  // way: the tests above).
   std::vector<double> x;
   for (int n = 0; n < 64; ++n) {
     const float omega = 1.0f / std::pow(500000.0f, static_cast<float>(2 * n) / 128.0f);
